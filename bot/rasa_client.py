@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from typing import TypedDict
 
 import httpx
 
+from bot.privacy import redact
+
 log = logging.getLogger(__name__)
+
+
+MAX_CHARS = 4000  # longer messages are cut; understanding looks at the start anyway
+PAYLOAD_RE = re.compile(r"^/[a-z_0-9]+(\{.*\})?$", re.DOTALL)
+EMPTY_REPLY = "Bạn gõ câu hỏi bằng chữ giúp mình nhé, ví dụ: “kích hoạt VNeID mức 2”."
+NO_ANSWER_REPLY = "Xin lỗi, mình chưa có câu trả lời. Bạn thử hỏi cách khác hoặc gõ /start để xem các chủ đề."
+
+
+def clean_text(text: str) -> str:
+    """NFC text without control characters (newlines and tabs become spaces), trimmed."""
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text)
+    return " ".join(text.split())
 
 
 class Button(TypedDict):
@@ -46,16 +63,28 @@ class RasaClient:
         self._http = httpx.AsyncClient(timeout=timeout)
 
     async def send(self, sender: str, text: str) -> list[Reply]:
-        """Send ``text`` as user ``sender`` and return the bot's replies in order."""
+        """Send ``text`` as user ``sender`` and return the bot's replies in order.
+
+        Personal data is redacted before the text leaves this process (Rasa, its tracker store and
+        logs never see it); empty text is answered here; button payloads (``/intent{...}``) pass as
+        they are.
+        """
+        text = clean_text(text or "")
+        if not text:
+            return [{"text": EMPTY_REPLY, "buttons": []}]
+        if not PAYLOAD_RE.match(text):
+            text, _ = redact(text[:MAX_CHARS])
         try:
             resp = await self._http.post(
                 f"{self.url}/webhooks/rest/webhook",
-                json={"sender": sender, "message": text},
+                json={"sender": sender[:64], "message": text},
             )
             resp.raise_for_status()
-        except (httpx.HTTPError, OSError) as exc:
+            raw = resp.json()
+        except (httpx.HTTPError, OSError, ValueError) as exc:
             raise RasaUnavailable(str(exc)) from exc
-        return [to_reply(m) for m in resp.json() if m.get("text") or m.get("buttons")]
+        replies = [to_reply(m) for m in raw if m.get("text") or m.get("buttons")]
+        return replies or [{"text": NO_ANSWER_REPLY, "buttons": []}]
 
     async def healthy(self) -> bool:
         """True when the Rasa server answers and has a model loaded."""

@@ -1,0 +1,58 @@
+# dvcbot — `make run` sets everything up and starts the assistant; `make test` sets up and runs all tests.
+SHELL := /bin/bash
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP_FLAGS := --disable-pip-version-check --no-input -q
+MODEL := models/dvcbot.tar.gz
+MODEL_INPUTS := config.yml domain.yml $(wildcard nlu_data/*.yml) $(wildcard bot/nlu/*.py)
+
+.PHONY: run test setup kb train emulator clean
+
+run: setup kb $(MODEL)
+	$(VENV)/bin/dvcbot run
+
+test: setup kb $(MODEL) emulator
+	$(VENV)/bin/python -m pytest -q
+
+setup: $(VENV)/.installed
+
+# Python 3.10 (Rasa 3.6 needs < 3.11): python3.10 on PATH, else pyenv's 3.10.x, else a clear error.
+$(VENV)/.installed: pyproject.toml .python-version
+	@set -e; \
+	py=""; \
+	if command -v python3.10 >/dev/null 2>&1 && python3.10 -c 'import sys; assert sys.version_info[:2]==(3,10)' 2>/dev/null; then \
+	  py=$$(command -v python3.10); \
+	elif command -v pyenv >/dev/null 2>&1; then \
+	  for v in $$(cat .python-version) $$(pyenv versions --bare 2>/dev/null | grep -E '^3\.10(\.|$$)'); do \
+	    if [ -x "$$(pyenv root)/versions/$$v/bin/python" ]; then py="$$(pyenv root)/versions/$$v/bin/python"; break; fi; \
+	  done; \
+	fi; \
+	if [ -z "$$py" ]; then \
+	  echo "Không tìm thấy Python 3.10. Cài Python 3.10 (ví dụ: pyenv install 3.10.13) rồi chạy lại." >&2; exit 1; \
+	fi; \
+	echo "Dùng $$py"; \
+	[ -x $(PY) ] || $$py -m venv $(VENV); \
+	$(PY) -m pip install $(PIP_FLAGS) 'pip==24.0' 2>&1 | grep -v '^WARNING: Location' || true; \
+	$(PY) -m pip install $(PIP_FLAGS) -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true; \
+	$(PY) -c 'import rasa, underthesea, telegram, sqlite_utils, jinja2' ; \
+	touch $@
+
+kb: setup
+	$(VENV)/bin/dvcbot kb build
+
+$(MODEL): $(VENV)/.installed $(MODEL_INPUTS)
+	$(VENV)/bin/dvcbot train --force
+
+train: setup
+	$(VENV)/bin/dvcbot train
+
+emulator: tests/emulator/node_modules/.installed
+
+tests/emulator/node_modules/.installed: tests/emulator/package.json tests/emulator/package-lock.json
+	cd tests/emulator && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+clean:
+	rm -rf $(VENV) models var tests/emulator/node_modules

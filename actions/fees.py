@@ -1,0 +1,86 @@
+"""Answer fee questions (online vs at the counter, by province and date) and list fee reductions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import entity_or_slot, latest_entity
+from actions.kb import get_kb
+from actions.render import render
+from actions.services import ask_for_service
+from knowledge.fees import _in_window, _jurisdiction_matches, quote
+from knowledge.places import resolve
+
+
+def answer_fee(dispatcher: CollectingDispatcher, kb, service_id: str, province: str | None,
+               on: dt.date | None = None) -> list[dict]:
+    """Send the fee of ``service_id`` online and at the counter, with its legal basis and source."""
+    service = kb.get(service_id)
+    if service is None:
+        return ask_for_service(dispatcher, kb, "fee", "ask_fee")
+    on = on or dt.date.today()
+    online = quote(kb, service_id, province, online=True, on=on)
+    counter = quote(kb, service_id, province, online=False, on=on)
+    notes = list(dict.fromkeys(online.notes + counter.notes))
+    dispatcher.utter_message(text=render("fee.j2", service=service, place=online.place, on=on,
+                                         online=online, counter=counter, notes=notes))
+    return [SlotSet("pending", None), SlotSet("service", service_id), SlotSet("last_question", "fee")]
+
+
+class ActionFee(Action):
+    """Fee of the service named now or earlier, in the province named now or earlier."""
+
+    def name(self) -> str:
+        return "action_fee"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        kb = get_kb()
+        service_id = entity_or_slot(tracker, "service")
+        if not service_id:
+            return ask_for_service(dispatcher, kb, "fee", "ask_fee")
+        return answer_fee(dispatcher, kb, service_id, entity_or_slot(tracker, "province"))
+
+
+def answer_reductions(dispatcher: CollectingDispatcher, kb, province: str | None,
+                      on: dt.date | None = None) -> list[dict]:
+    """List reductions in force for ``province`` (and national ones)."""
+    on = on or dt.date.today()
+    place = resolve(province) if province else None
+    notes = []
+    if province and place is None:
+        notes.append(f"Mình chưa nhận ra địa danh “{province}”.")
+    if place and place.changed:
+        notes.append(f"Từ 1/7/2025, {place.old_province} nay thuộc tỉnh {place.province}.")
+    reductions = [r for r in kb.entries("reduction") if _jurisdiction_matches(r, place)
+                  and (_in_window(r, on) or r.get("conflicts"))]
+    if place:
+        for r in reductions:
+            if r.get("territory") == "pre_merger" and r["jurisdiction"] != "national":
+                notes.append(f"{r['title']}: ban hành trước sáp nhập, áp dụng cho địa bàn tỉnh "
+                             f"{r['jurisdiction']} cũ.")
+    dispatcher.utter_message(text=render("reductions.j2", reductions=reductions, place=place, on=on,
+                                         notes=list(dict.fromkeys(notes))))
+    return [SlotSet("pending", None), SlotSet("last_question", "reduction")]
+
+
+class ActionFeeReduction(Action):
+    """Online fee reductions in a province."""
+
+    def name(self) -> str:
+        return "action_fee_reduction"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        kb = get_kb()
+        province = latest_entity(tracker, "province") or tracker.get_slot("province")
+        if not province:
+            dispatcher.utter_message(
+                text="Bạn muốn hỏi giảm phí ở tỉnh/thành nào? Gõ tên tỉnh (tên cũ hay mới đều được), ví dụ “Nghệ An”.",
+                buttons=[{"title": p, "payload": f'/ask_fee_reduction{{"province":"{p}"}}'}
+                         for p in ("Lâm Đồng", "Nghệ An", "Hà Nội", "Hồ Chí Minh")])
+            return [SlotSet("pending", "reduction")]
+        return answer_reductions(dispatcher, kb, province)

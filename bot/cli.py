@@ -1,0 +1,197 @@
+"""The ``dvcbot`` command: run the assistant, ask it questions, train it, and edit the knowledge base."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+from contextlib import contextmanager
+from typing import Iterator
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+from bot import paths  # noqa: E402
+
+log = logging.getLogger("dvcbot")
+
+
+def _setup_logging(verbose: bool = False) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def sync_knowledge() -> None:
+    """Build or update the knowledge database from knowledge/content (staff edits are kept)."""
+    from knowledge.store import open_kb
+
+    kb = open_kb(paths.env()["DVCBOT_KB_PATH"])
+    counts = kb.sync_content()
+    kb.close()
+    log.info("knowledge base synced: %s", counts)
+
+
+def train(force: bool = False) -> int:
+    """Train the Rasa model when it is missing or older than its inputs (or always with ``force``)."""
+    inputs = [paths.CONFIG, paths.DOMAIN, *paths.NLU_DATA.glob("*.yml"), *(paths.ROOT / "bot" / "nlu").glob("*.py")]
+    if not force and paths.MODEL.exists():
+        newest = max(p.stat().st_mtime for p in inputs)
+        if paths.MODEL.stat().st_mtime >= newest:
+            print(f"Mô hình đã mới: {paths.MODEL}", file=sys.stderr)
+            return 0
+    paths.MODEL.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "rasa", "train", "--data", str(paths.NLU_DATA), "--config", str(paths.CONFIG),
+           "--domain", str(paths.DOMAIN), "--out", str(paths.MODEL.parent),
+           "--fixed-model-name", paths.MODEL.name.removesuffix(".tar.gz"), "--force"]
+    print("Đang huấn luyện mô hình Rasa…", file=sys.stderr)
+    return subprocess.call(cmd, cwd=paths.ROOT, env=paths.env(), stdout=sys.stderr)
+
+
+@contextmanager
+def rasa_server() -> Iterator[str]:
+    """The URL of a Rasa server: ``$DVCBOT_RASA_URL`` if set, else a stack started for this command."""
+    if os.environ.get("DVCBOT_RASA_URL"):
+        yield os.environ["DVCBOT_RASA_URL"]
+        return
+    from bot.stack import Stack
+
+    sync_knowledge()
+    if not paths.MODEL.exists() and train() != 0:
+        raise SystemExit("Huấn luyện mô hình thất bại.")
+    print("Đang khởi động Rasa và máy chủ action…", file=sys.stderr)
+    stack = Stack().start()
+    try:
+        yield stack.rasa_url
+    finally:
+        stack.stop()
+
+
+async def _ask_batch(url: str, lines: Iterator[str], out) -> int:
+    from bot.rasa_client import RasaClient, RasaUnavailable
+
+    client = RasaClient(url, timeout=60)
+    errors = 0
+    try:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict):
+                    raise ValueError("not an object")
+                sender, text = str(item.get("sender") or "batch"), item.get("text")
+                if not isinstance(text, str):
+                    raise ValueError("'text' must be a string")
+            except ValueError as exc:
+                errors += 1
+                out.write(json.dumps({"line": number, "error": f"dòng JSON không hợp lệ: {exc}"},
+                                     ensure_ascii=False) + "\n")
+                out.flush()
+                continue
+            try:
+                replies = await client.send(sender, text)
+            except RasaUnavailable as exc:
+                errors += 1
+                replies = [{"text": "Hệ thống đang bận, bạn vui lòng thử lại sau ít phút nhé.", "buttons": []}]
+                log.error("rasa unavailable: %s", exc)
+            out.write(json.dumps({"sender": sender, "text": text, "replies": replies}, ensure_ascii=False) + "\n")
+            out.flush()
+    finally:
+        await client.close()
+    return 1 if errors else 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    if args.batch:
+        source = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
+        with rasa_server() as url:
+            return asyncio.run(_ask_batch(url, iter(source), sys.stdout))
+    if not args.question:
+        raise SystemExit("Cần câu hỏi, ví dụ: dvcbot ask \"lệ phí đăng ký thường trú\"")
+    from bot.terminal import format_replies
+
+    async def one(url: str) -> None:
+        from bot.rasa_client import RasaClient
+        client = RasaClient(url, timeout=60)
+        try:
+            print(format_replies(await client.send(args.sender, " ".join(args.question)))[0])
+        finally:
+            await client.close()
+
+    with rasa_server() as url:
+        asyncio.run(one(url))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.terminal import chat
+
+    with rasa_server() as url:
+        try:
+            asyncio.run(chat(url))
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def cmd_telegram(args: argparse.Namespace) -> int:
+    from bot.telegram_app import run_polling
+
+    token = os.environ.get("TELEGRAM_BOT_TOKEN")
+    if not token:
+        raise SystemExit("Thiếu biến môi trường TELEGRAM_BOT_TOKEN (lấy từ @BotFather).")
+    with rasa_server() as url:
+        run_polling(token, url, base_url=os.environ.get("TELEGRAM_API_URL") or None)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Telegram when TELEGRAM_BOT_TOKEN is set, else the terminal chat; Ctrl-C stops everything."""
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        if os.environ.get("TELEGRAM_BOT_TOKEN"):
+            return cmd_telegram(args)
+        return cmd_chat(args)
+    except KeyboardInterrupt:
+        return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    return train(force=args.force)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from bot import kb_cli
+
+    parser = argparse.ArgumentParser(prog="dvcbot", description="Trợ lý Dịch vụ công")
+    parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết ra stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="chạy trợ lý: Telegram nếu có TELEGRAM_BOT_TOKEN, nếu không thì chat trong terminal"
+                   ).set_defaults(func=cmd_run)
+    sub.add_parser("chat", help="chat trong terminal").set_defaults(func=cmd_chat)
+    ask = sub.add_parser("ask", help="hỏi một câu, hoặc --batch FILE (JSON lines) và in JSON lines")
+    ask.add_argument("question", nargs="*")
+    ask.add_argument("--batch", metavar="FILE", help="tệp JSON lines {\"sender\",\"text\"}; '-' là stdin")
+    ask.add_argument("--sender", default="cli")
+    ask.set_defaults(func=cmd_ask)
+    sub.add_parser("telegram", help="chạy bot Telegram (polling)").set_defaults(func=cmd_telegram)
+    tr = sub.add_parser("train", help="huấn luyện mô hình Rasa khi dữ liệu thay đổi")
+    tr.add_argument("--force", action="store_true")
+    tr.set_defaults(func=cmd_train)
+    kb_cli.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

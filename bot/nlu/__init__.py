@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components for Vietnamese: word segmentation and knowledge-base entities."""

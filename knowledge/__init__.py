@@ -1,0 +1,1 @@
+"""The curated knowledge base: content files, their schema, the SQLite store, search and fee rules."""

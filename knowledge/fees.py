@@ -1,0 +1,171 @@
+"""Fee rules: what a service costs in a province, online or at the counter, on a given date, and why.
+
+A fee is a base amount per service and channel (``fee`` entries, national or provincial, each with a
+validity window) minus reductions (``reduction`` entries with a jurisdiction, window, channel and legal
+basis). :func:`quote` is the only place where these rules are applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from knowledge.places import Place, canonical_province, resolve
+from knowledge.schema import as_date
+
+
+@dataclass
+class AppliedReduction:
+    entry: dict
+    percent: int
+
+
+@dataclass
+class FeeQuote:
+    """The answer to "what does service S cost in province P, online or not, on date D"."""
+
+    service_id: str
+    online: bool
+    on: dt.date
+    place: Place | None = None
+    base: int | None = None                       # before reductions, for the channel asked
+    amount: int | None = None                     # what the citizen pays; None = unknown
+    fee_entry: dict | None = None
+    reductions: list[AppliedReduction] = field(default_factory=list)
+    possible_reductions: list[dict] = field(default_factory=list)  # scope-only, may apply
+    notes: list[str] = field(default_factory=list)
+    uncertain: bool = False
+
+    @property
+    def basis(self) -> list[str]:
+        """Legal documents the answer rests on."""
+        docs = [self.fee_entry["legal_basis"]] if self.fee_entry else []
+        docs += [r.entry["legal_basis"] for r in self.reductions]
+        return list(dict.fromkeys(docs))
+
+    @property
+    def sources(self) -> list[dict]:
+        """Entries behind the answer (for source and verified_on)."""
+        return ([self.fee_entry] if self.fee_entry else []) + [r.entry for r in self.reductions]
+
+
+def _in_window(entry: dict, on: dt.date) -> bool:
+    start = as_date(entry.get("valid_from")) or dt.date.min
+    end = as_date(entry.get("valid_to")) or dt.date.max
+    return start <= on <= end
+
+
+def _started(entry: dict, on: dt.date) -> bool:
+    return (as_date(entry.get("valid_from")) or dt.date.min) <= on
+
+
+def _vn(value) -> str:
+    day = as_date(value)
+    return f"{day.day}/{day.month}/{day.year}" if day else "nay"
+
+
+def _jurisdiction_matches(entry: dict, place: Place | None) -> bool:
+    """National entries always match; provincial ones match the place's current or former province."""
+    jur = entry.get("jurisdiction", "national")
+    if jur == "national":
+        return True
+    if place is None:
+        return False
+    name = canonical_province(jur)
+    if entry.get("territory") == "pre_merger":
+        return name in (place.old_province or place.province,)
+    return name in (place.province, place.old_province)
+
+
+def _territory_note(entry: dict, place: Place | None) -> str | None:
+    if entry.get("jurisdiction") == "national" or entry.get("territory") != "pre_merger":
+        return None
+    name = canonical_province(entry["jurisdiction"])
+    if place and place.changed and name == place.old_province:
+        return (f"Nghị quyết của tỉnh {name} (trước sáp nhập 1/7/2025) áp dụng cho địa bàn tỉnh {name} cũ, "
+                f"nay thuộc tỉnh {place.province}.")
+    return f"Nghị quyết được ban hành trước sáp nhập 1/7/2025, áp dụng cho địa bàn tỉnh {name} cũ."
+
+
+def quote(kb, service_id: str, province: str | None = None, online: bool = True,
+          on: dt.date | None = None) -> FeeQuote:
+    """Work out the fee of ``service_id`` for ``province`` (old or new name), channel and date.
+
+    :param kb: a :class:`knowledge.store.KnowledgeBase`
+    :param province: province or pre-2025 address as the user gave it; ``None`` = national rules only
+    :param online: filing online (``True``) or at the counter (``False``)
+    :param on: the date (default today)
+    """
+    on = on or dt.date.today()
+    place = resolve(province) if province else None
+    result = FeeQuote(service_id=service_id, online=online, on=on, place=place)
+    if province and place is None:
+        result.notes.append(f"Mình chưa nhận ra địa danh “{province}”, nên chỉ tính theo quy định chung toàn quốc.")
+    if place and place.changed:
+        result.notes.append(f"Từ 1/7/2025, {place.old_province} nay thuộc tỉnh {place.province}.")
+
+    fees = [f for f in kb.fees(service_id) if _in_window(f, on) and _jurisdiction_matches(f, place)]
+    # a provincial fee beats the national one; among equals, the latest valid_from wins
+    fees.sort(key=lambda f: (f.get("jurisdiction") != "national", str(f.get("valid_from"))), reverse=True)
+    if not fees:
+        result.uncertain = True
+        return result
+    fee = result.fee_entry = fees[0]
+    if online:
+        result.base = fee.get("online") if fee.get("online") is not None else fee.get("in_person")
+        if fee.get("online") is None:
+            result.notes.append("Văn bản không ghi mức riêng cho nộp trực tuyến; mức dưới đây là mức chung.")
+    else:
+        result.base = fee.get("in_person") if fee.get("in_person") is not None else fee.get("online")
+    if fee.get("note"):
+        result.notes.append(fee["note"])
+
+    channel_ok = ("any", "online") if online else ("any",)
+    for red in kb.entries("reduction"):
+        if not (_jurisdiction_matches(red, place) and red.get("channel") in channel_ok):
+            continue
+        covers = red.get("services") is None or service_id in red["services"]
+        if not _in_window(red, on):
+            if covers and red.get("conflicts") and _started(red, on):
+                # ended on paper, but sources disagree on the end date: say so rather than guess
+                result.uncertain = True
+                result.notes.append(
+                    f"{red['legal_basis']} giảm {red['percent']}% đến {_vn(red.get('valid_to'))}; "
+                    + "; ".join(f"nguồn khác nói: {c['claim']} ({c['source']})" for c in red["conflicts"])
+                    + ". Mức trên chưa tính khoản giảm này.")
+            continue
+        if red.get("services") is None:
+            result.possible_reductions.append(red)
+        elif service_id in red["services"]:
+            result.reductions.append(AppliedReduction(red, int(red["percent"])))
+        else:
+            continue
+        note = _territory_note(red, place)
+        if note:
+            result.notes.append(note)
+        for conflict in red.get("conflicts") or []:
+            result.uncertain = True
+            result.notes.append(f"Nguồn khác nói: {conflict['claim']} ({conflict['source']}).")
+
+    amount = result.base
+    if amount is not None and result.reductions:
+        best = max(result.reductions, key=lambda r: r.percent)  # reductions do not stack
+        result.reductions = [best]
+        amount = round(amount * (100 - best.percent) / 100)
+    result.amount = amount
+    if any(e.get("status") == "needs_review" for e in result.sources):
+        result.uncertain = True
+    for entry in result.sources:
+        if entry.get("status") == "needs_review" and entry.get("review_note"):
+            result.notes.append(entry["review_note"])
+    result.notes = list(dict.fromkeys(result.notes))
+    return result
+
+
+def format_vnd(amount: int | None) -> str:
+    """``20000`` → ``"20.000 đồng"``; ``0`` → ``"miễn phí"``."""
+    if amount is None:
+        return "chưa rõ"
+    if amount == 0:
+        return "miễn phí"
+    return f"{amount:,}".replace(",", ".") + " đồng"

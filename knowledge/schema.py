@@ -1,0 +1,217 @@
+"""Check knowledge entries against the content schema (see knowledge/README.md) before anything is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from knowledge.places import is_province
+
+KINDS = ("faq", "service", "fee", "reduction", "contact")
+STATUSES = ("published", "needs_review")
+ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+
+COMMON_REQUIRED = ("id", "kind", "title", "source", "verified_on", "status")
+
+
+class InvalidEntry(ValueError):
+    """An entry breaks the schema; ``errors`` lists ``(entry_id, field, message)`` tuples."""
+
+    def __init__(self, errors: list[tuple[str, str, str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"{eid}: {field}: {msg}" for eid, field, msg in errors))
+
+
+def as_date(value: Any) -> dt.date | None:
+    """Parse an ISO date (``date`` objects pass through); ``None`` when it is not one."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _text(entry: dict, field: str, errors: list, required: bool = True) -> None:
+    value = entry.get(field)
+    if value is None:
+        if required:
+            errors.append((field, "thiếu trường bắt buộc"))
+    elif not isinstance(value, str) or not value.strip():
+        errors.append((field, "phải là một đoạn chữ không rỗng"))
+
+
+def _text_list(entry: dict, field: str, errors: list, minimum: int = 0) -> None:
+    value = entry.get(field)
+    if value is None:
+        if minimum:
+            errors.append((field, f"cần ít nhất {minimum} mục"))
+        return
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        errors.append((field, "phải là danh sách các đoạn chữ"))
+    elif len(value) < minimum:
+        errors.append((field, f"cần ít nhất {minimum} mục"))
+
+
+def _steps(entry: dict, errors: list) -> None:
+    steps = entry.get("steps")
+    if steps is None:
+        return
+    if not isinstance(steps, list):
+        errors.append(("steps", "phải là danh sách bước"))
+        return
+    for i, step in enumerate(steps, 1):
+        if not isinstance(step, dict) or not isinstance(step.get("text"), str) or not step["text"].strip():
+            errors.append((f"steps[{i}]", "mỗi bước cần trường text"))
+        elif "need" in step and step["need"] is not None and not isinstance(step["need"], str):
+            errors.append((f"steps[{i}].need", "phải là một đoạn chữ"))
+
+
+def _amount(entry: dict, field: str, errors: list) -> None:
+    value = entry.get(field)
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        errors.append((field, "phải là số tiền (số nguyên đồng, không âm) hoặc để trống"))
+
+
+def _jurisdiction(entry: dict, errors: list) -> None:
+    value = entry.get("jurisdiction")
+    if not isinstance(value, str) or not value.strip():
+        errors.append(("jurisdiction", "thiếu trường bắt buộc"))
+    elif value != "national" and not is_province(value):
+        errors.append(("jurisdiction", f"không nhận ra tỉnh/thành '{value}' (dùng 'national' hoặc tên tỉnh)"))
+
+
+def _window(entry: dict, errors: list) -> None:
+    start = as_date(entry.get("valid_from"))
+    if start is None and not (entry.get("valid_from") is None and entry.get("status") == "needs_review"):
+        errors.append(("valid_from", "phải là ngày dạng YYYY-MM-DD (chỉ được để trống khi status là needs_review)"))
+    end_raw = entry.get("valid_to")
+    if end_raw is not None:
+        end = as_date(end_raw)
+        if end is None:
+            errors.append(("valid_to", "phải là ngày dạng YYYY-MM-DD hoặc để trống"))
+        elif start and end < start:
+            errors.append(("valid_to", "kết thúc trước ngày bắt đầu"))
+
+
+def _check_kind(entry: dict, errors: list) -> None:
+    kind = entry.get("kind")
+    if kind == "faq":
+        _text(entry, "answer", errors)
+        _text_list(entry, "questions", errors, minimum=2)
+        _text_list(entry, "tips", errors)
+        _text_list(entry, "contacts", errors)
+        _text(entry, "intent", errors, required=False)
+        _steps(entry, errors)
+    elif kind == "service":
+        _text_list(entry, "aliases", errors, minimum=1)
+        _text(entry, "agency", errors, required=False)
+        _text_list(entry, "channels", errors)
+        _text_list(entry, "documents", errors)
+        _text(entry, "processing_time", errors, required=False)
+        _text(entry, "legal_basis", errors, required=False)
+        _steps(entry, errors)
+        for flag in ("essential", "fully_online"):
+            if entry.get(flag) is not None and not isinstance(entry[flag], bool):
+                errors.append((flag, "phải là true, false hoặc để trống"))
+    elif kind == "fee":
+        _text(entry, "service", errors)
+        _jurisdiction(entry, errors)
+        _amount(entry, "in_person", errors)
+        _amount(entry, "online", errors)
+        if entry.get("in_person") is None and entry.get("online") is None:
+            errors.append(("in_person", "cần ít nhất một số tiền (in_person hoặc online)"))
+        _text(entry, "legal_basis", errors)
+        _window(entry, errors)
+    elif kind == "reduction":
+        _jurisdiction(entry, errors)
+        pct = entry.get("percent")
+        if isinstance(pct, bool) or not isinstance(pct, int) or not 1 <= pct <= 100:
+            errors.append(("percent", "phải là số nguyên từ 1 đến 100"))
+        if entry.get("channel") not in ("online", "any"):
+            errors.append(("channel", "phải là 'online' hoặc 'any'"))
+        if entry.get("services") is not None:
+            _text_list(entry, "services", errors)
+        _text(entry, "scope", errors)
+        _text(entry, "legal_basis", errors)
+        _window(entry, errors)
+        if entry.get("territory") not in (None, "pre_merger"):
+            errors.append(("territory", "chỉ nhận 'pre_merger' hoặc để trống"))
+        for i, c in enumerate(entry.get("conflicts") or [], 1):
+            if not isinstance(c, dict) or not c.get("claim") or not c.get("source"):
+                errors.append((f"conflicts[{i}]", "mỗi mục cần claim và source"))
+    elif kind == "contact":
+        _text(entry, "description", errors)
+        if not entry.get("phone") and not entry.get("url"):
+            errors.append(("phone", "cần số điện thoại hoặc url"))
+
+
+def check_entry(entry: Any) -> list[tuple[str, str]]:
+    """Return ``(field, message)`` for every problem of one entry; an empty list means valid."""
+    if not isinstance(entry, dict):
+        return [("entry", "mỗi mục phải là một bảng khóa: giá trị")]
+    errors: list[tuple[str, str]] = []
+    for field in COMMON_REQUIRED:
+        if entry.get(field) in (None, ""):
+            errors.append((field, "thiếu trường bắt buộc"))
+    if entry.get("id") and not ID_RE.match(str(entry["id"])):
+        errors.append(("id", "chỉ dùng chữ thường không dấu, số và _, bắt đầu bằng chữ"))
+    if entry.get("kind") and entry["kind"] not in KINDS:
+        errors.append(("kind", f"phải là một trong {', '.join(KINDS)}"))
+    if entry.get("status") and entry["status"] not in STATUSES:
+        errors.append(("status", "phải là published hoặc needs_review"))
+    if entry.get("verified_on") not in (None, ""):
+        day = as_date(entry["verified_on"])
+        if day is None:
+            errors.append(("verified_on", "phải là ngày dạng YYYY-MM-DD"))
+        elif day > dt.date.today():
+            errors.append(("verified_on", "không được là ngày trong tương lai"))
+    if entry.get("status") == "needs_review":
+        _text(entry, "review_note", errors)
+    for field in ("title", "source"):
+        if entry.get(field) not in (None, "") and not isinstance(entry[field], str):
+            errors.append((field, "phải là một đoạn chữ"))
+    _check_kind(entry, errors)
+    return errors
+
+
+def check_entries(entries: list[dict]) -> list[tuple[str, str, str]]:
+    """Check many entries and their cross references (unique ids, fees pointing at known services)."""
+    problems: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    services = {e.get("id") for e in entries if isinstance(e, dict) and e.get("kind") == "service"}
+    contacts = {e.get("id") for e in entries if isinstance(e, dict) and e.get("kind") == "contact"}
+    for entry in entries:
+        eid = str(entry.get("id", "?")) if isinstance(entry, dict) else "?"
+        problems += [(eid, field, msg) for field, msg in check_entry(entry)]
+        if eid in seen:
+            problems.append((eid, "id", "trùng với một mục khác"))
+        seen.add(eid)
+        if not isinstance(entry, dict):
+            continue
+        if entry.get("kind") == "fee" and entry.get("service") and entry["service"] not in services:
+            problems.append((eid, "service", f"không có dịch vụ '{entry['service']}'"))
+        for sid in entry.get("services") or [] if entry.get("kind") == "reduction" else []:
+            if sid not in services:
+                problems.append((eid, "services", f"không có dịch vụ '{sid}'"))
+        for cid in entry.get("contacts") or [] if entry.get("kind") == "faq" else []:
+            if cid not in contacts:
+                problems.append((eid, "contacts", f"không có liên hệ '{cid}'"))
+    return problems
+
+
+def normalize_entry(entry: dict) -> dict:
+    """Return a JSON-ready copy: dates as ISO strings, nothing else changed."""
+    out = {}
+    for key, value in entry.items():
+        if isinstance(value, (dt.date, dt.datetime)):
+            value = as_date(value).isoformat()
+        out[key] = value
+    return out

@@ -1,0 +1,256 @@
+"""The knowledge base in SQLite (sqlite-utils): entries, their revisions, and the queries actions need.
+
+Every change is a revision with who, when and why. Retiring hides an entry and never deletes it; any
+revision can be restored. A save names the revision it was based on and is refused when someone else
+saved in between.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+from pathlib import Path
+from typing import Iterable
+
+import sqlite_utils
+
+from knowledge import search as search_index
+from knowledge.content_files import CONTENT_DIR, load_dir
+from knowledge.schema import InvalidEntry, check_entries, check_entry, normalize_entry
+
+DEFAULT_PATH = Path(os.environ.get("DVCBOT_KB_PATH", Path(__file__).resolve().parent.parent / "var" / "knowledge.db"))
+CONTENT_AUTHOR = "content-files"
+
+
+class Conflict(Exception):
+    """The entry changed since the revision the editor started from."""
+
+
+class NotFound(KeyError):
+    """No entry (or revision) with that id."""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _digest(entry: dict) -> str:
+    return hashlib.sha256(json.dumps(entry, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class KnowledgeBase:
+    """One knowledge database file.
+
+    :param path: SQLite file; created with its tables when missing
+    """
+
+    def __init__(self, path: str | Path = DEFAULT_PATH):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA busy_timeout=10000")
+        self.db = sqlite_utils.Database(conn)
+        self._ensure_tables()
+
+    # ---- schema -------------------------------------------------------------------------------
+    def _ensure_tables(self) -> None:
+        if "entries" not in self.db.table_names():
+            self.db["entries"].create(
+                {"id": str, "kind": str, "topic": str, "title": str, "status": str, "retired": int,
+                 "revision": int, "data": str, "content_digest": str, "updated_at": str, "updated_by": str},
+                pk="id",
+            )
+            self.db["entries"].create_index(["kind"])
+        if "revisions" not in self.db.table_names():
+            self.db["revisions"].create(
+                {"seq": int, "entry_id": str, "revision": int, "action": str, "data": str, "retired": int,
+                 "author": str, "reason": str, "created_at": str},
+                pk="seq",
+            )
+            self.db["revisions"].create_index(["entry_id", "revision"], unique=True)
+        search_index.ensure_index(self.db)
+
+    # ---- reading ------------------------------------------------------------------------------
+    def _row(self, entry_id: str) -> dict | None:
+        rows = list(self.db.query("select * from entries where id = ?", [entry_id]))
+        return rows[0] if rows else None
+
+    @staticmethod
+    def _entry(row: dict) -> dict:
+        entry = json.loads(row["data"])
+        entry["_revision"] = row["revision"]
+        entry["_retired"] = bool(row["retired"])
+        return entry
+
+    def get(self, entry_id: str, include_retired: bool = False) -> dict | None:
+        """The current version of an entry (with ``_revision``), or ``None``."""
+        row = self._row(entry_id)
+        if row is None or (row["retired"] and not include_retired):
+            return None
+        return self._entry(row)
+
+    def entries(self, kind: str | None = None, include_retired: bool = False) -> list[dict]:
+        """All current entries, optionally of one kind, ordered by topic then id."""
+        sql = "select * from entries where 1=1"
+        params: list = []
+        if kind:
+            sql += " and kind = ?"
+            params.append(kind)
+        if not include_retired:
+            sql += " and retired = 0"
+        return [self._entry(r) for r in self.db.query(sql + " order by topic, id", params)]
+
+    def faq_for_intent(self, intent: str) -> dict | None:
+        """The FAQ entry that answers an NLU intent."""
+        for row in self.db.query(
+            "select * from entries where kind = 'faq' and retired = 0 and json_extract(data, '$.intent') = ?",
+            [intent],
+        ):
+            return self._entry(row)
+        return None
+
+    def fees(self, service_id: str) -> list[dict]:
+        """Fee entries of one service (all jurisdictions and windows)."""
+        return [self._entry(r) for r in self.db.query(
+            "select * from entries where kind = 'fee' and retired = 0 and json_extract(data, '$.service') = ?",
+            [service_id])]
+
+    def contacts(self, ids: Iterable[str]) -> list[dict]:
+        """Contact entries by id, in the order given, skipping unknown ones."""
+        return [c for c in (self.get(i) for i in ids) if c and c.get("kind") == "contact"]
+
+    def history(self, entry_id: str) -> list[dict]:
+        """Every revision of an entry, oldest first."""
+        rows = list(self.db.query(
+            "select * from revisions where entry_id = ? order by revision", [entry_id]))
+        if not rows:
+            raise NotFound(entry_id)
+        return rows
+
+    # ---- writing ------------------------------------------------------------------------------
+    def _write(self, entry: dict, action: str, author: str, reason: str, expected_revision: int | None,
+               retired: bool = False, content_digest: str | None = None) -> int:
+        """Validate, then store ``entry`` as a new revision inside one transaction."""
+        entry = {k: v for k, v in normalize_entry(entry).items() if not k.startswith("_")}
+        problems = check_entry(entry)
+        if problems:
+            raise InvalidEntry([(str(entry.get("id", "?")), f, m) for f, m in problems])
+        self._check_references(entry)
+        if not author or not str(author).strip():
+            raise ValueError("cần tên người sửa (author)")
+        data = json.dumps(entry, ensure_ascii=False, sort_keys=False)
+        with self.db.conn:  # one transaction: entry and revision together, or nothing
+            row = self._row(entry["id"])
+            current = row["revision"] if row else 0
+            if expected_revision is not None and expected_revision != current:
+                raise Conflict(
+                    f"Mục '{entry['id']}' đã được người khác sửa (phiên bản {current}, bạn sửa từ phiên bản "
+                    f"{expected_revision}). Hãy xem lại bản mới rồi sửa lại.")
+            revision = current + 1
+            now = _now()
+            self.db["entries"].upsert({
+                "id": entry["id"], "kind": entry["kind"], "topic": entry.get("topic", ""),
+                "title": entry["title"], "status": entry["status"], "retired": int(retired),
+                "revision": revision, "data": data,
+                "content_digest": content_digest if content_digest is not None else (row or {}).get("content_digest"),
+                "updated_at": now, "updated_by": author,
+            }, pk="id")
+            self.db["revisions"].insert({
+                "entry_id": entry["id"], "revision": revision, "action": action, "data": data,
+                "retired": int(retired), "author": author, "reason": reason or "", "created_at": now,
+            })
+            search_index.index_entry(self.db, entry, retired)
+        return revision
+
+    def _check_references(self, entry: dict) -> None:
+        refs: list[tuple[str, str, str]] = []
+        if entry["kind"] == "fee":
+            refs.append(("service", entry.get("service", ""), "service"))
+        for sid in entry.get("services") or [] if entry["kind"] == "reduction" else []:
+            refs.append(("services", sid, "service"))
+        for cid in entry.get("contacts") or [] if entry["kind"] == "faq" else []:
+            refs.append(("contacts", cid, "contact"))
+        for field, ref, kind in refs:
+            target = self.get(ref)
+            if target is None or target.get("kind") != kind:
+                raise InvalidEntry([(entry["id"], field, f"không có mục {kind} '{ref}'")])
+
+    def add(self, entry: dict, author: str, reason: str = "") -> int:
+        """Create a new entry; refused when the id exists (even retired)."""
+        if self._row(str(entry.get("id", ""))):
+            raise Conflict(f"Đã có mục '{entry['id']}'. Dùng lệnh sửa (edit) thay vì thêm.")
+        return self._write(entry, "create", author, reason, expected_revision=0)
+
+    def edit(self, entry: dict, author: str, reason: str, base_revision: int) -> int:
+        """Save a new version of an existing entry that was read at ``base_revision``."""
+        row = self._row(str(entry.get("id", "")))
+        if row is None:
+            raise NotFound(entry.get("id"))
+        return self._write(entry, "edit", author, reason, expected_revision=base_revision,
+                           retired=bool(row["retired"]))
+
+    def retire(self, entry_id: str, author: str, reason: str, base_revision: int | None = None) -> int:
+        """Hide an entry from the bot; its history stays and it can be restored with :meth:`revert`."""
+        current = self.get(entry_id, include_retired=True)
+        if current is None:
+            raise NotFound(entry_id)
+        return self._write(current, "retire", author, reason,
+                           expected_revision=current["_revision"] if base_revision is None else base_revision,
+                           retired=True)
+
+    def revert(self, entry_id: str, revision: int, author: str, reason: str = "") -> int:
+        """Make revision ``revision`` current again (as a new revision, nothing is rewritten)."""
+        rows = [r for r in self.history(entry_id) if r["revision"] == revision]
+        if not rows:
+            raise NotFound(f"{entry_id}@{revision}")
+        current = self.get(entry_id, include_retired=True)
+        return self._write(json.loads(rows[0]["data"]), "revert", author,
+                           reason or f"khôi phục phiên bản {revision}",
+                           expected_revision=current["_revision"], retired=bool(rows[0]["retired"]))
+
+    # ---- content files ------------------------------------------------------------------------
+    def sync_content(self, directory: Path = CONTENT_DIR) -> dict:
+        """Bring the shipped content files into the database without losing staff edits.
+
+        New entries are added; an entry whose shipped text changed is updated only when staff have not
+        edited it since the last import (otherwise the staff version is kept and reported).
+        Returns counts: ``added``, ``updated``, ``kept_staff_edit``, ``unchanged``.
+        """
+        entries = load_dir(directory)
+        problems = check_entries(entries)
+        if problems:
+            raise InvalidEntry(problems)
+        counts = {"added": 0, "updated": 0, "kept_staff_edit": 0, "unchanged": 0}
+        # services and contacts first so that references resolve
+        order = {"service": 0, "contact": 0, "fee": 1, "reduction": 1, "faq": 1}
+        for entry in sorted(entries, key=lambda e: order.get(e["kind"], 2)):
+            digest = _digest(entry)
+            row = self._row(entry["id"])
+            if row is None:
+                self._write(entry, "create", CONTENT_AUTHOR, "nạp từ knowledge/content", 0, content_digest=digest)
+                counts["added"] += 1
+            elif row["content_digest"] == digest:
+                counts["unchanged"] += 1
+            elif row["updated_by"] == CONTENT_AUTHOR and not row["retired"]:
+                self._write(entry, "edit", CONTENT_AUTHOR, "cập nhật từ knowledge/content", row["revision"],
+                            content_digest=digest)
+                counts["updated"] += 1
+            else:
+                self.db["entries"].update(entry["id"], {"content_digest": digest})
+                counts["kept_staff_edit"] += 1
+        return counts
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+
+def open_kb(path: str | Path | None = None, sync: bool = False) -> KnowledgeBase:
+    """Open the knowledge base at ``path`` (default ``$DVCBOT_KB_PATH`` or ``var/knowledge.db``)."""
+    kb = KnowledgeBase(path or os.environ.get("DVCBOT_KB_PATH") or DEFAULT_PATH)
+    if sync:
+        kb.sync_content()
+    return kb

@@ -1,0 +1,50 @@
+// Start telegram-test-api on 127.0.0.1 for dvcbot's end-to-end tests, patched for python-telegram-bot 22.
+//
+// Usage: node server.js [port]   (or TELEGRAM_EMULATOR_PORT=9000 node server.js); prints one ready line.
+// Gaps patched at start-up (telegram-test-api 4.2.1):
+//   1. getMe has no `is_bot` (PTB's User needs it);
+//   2. messages the bot sends come back with `date` in milliseconds instead of seconds;
+//   3. callback queries in getUpdates lose `chat_instance` (PTB's CallbackQuery needs it).
+'use strict';
+
+const TelegramServer = require('telegram-test-api');
+const { routes } = require('telegram-test-api/lib/routes/index');
+const { getMe } = require('telegram-test-api/lib/routes/bot/getMe');
+const { handle } = require('telegram-test-api/lib/routes/bot/utils');
+
+const BOT = { id: 666, is_bot: true, first_name: 'Test First name', username: 'TestNameBot' };
+
+routes[routes.indexOf(getMe)] = (app) => {
+  handle(app, '/bot:token/getMe', (_req, res) => res.sendResult({ ok: true, result: BOT }));
+};
+
+const addBotMessage = TelegramServer.prototype.addBotMessage;
+TelegramServer.prototype.addBotMessage = function addBotMessageInSeconds(...args) {
+  const message = addBotMessage.apply(this, args);
+  return { ...message, date: Math.floor(message.date / 1000), from: BOT };
+};
+
+const formatUpdate = TelegramServer.formatUpdate;
+TelegramServer.formatUpdate = (update) => {
+  const formatted = formatUpdate(update);
+  if (formatted.callback_query) {
+    const { chat_instance: chatInstance, message } = update.callbackQuery;
+    formatted.callback_query.chat_instance = String(chatInstance || (message && message.chat.id) || '0');
+  }
+  return formatted;
+};
+
+const port = Number(process.argv[2] || process.env.TELEGRAM_EMULATOR_PORT || 9000);
+const server = new TelegramServer({ host: '127.0.0.1', port, storeTimeout: 600 });
+
+server.start().then(() => {
+  console.log(`telegram-test-api ready on ${server.config.apiURL}`);
+});
+
+// http-shutdown waits for idle keep-alive sockets; do not let that hold the test run.
+const stop = () => {
+  setTimeout(() => process.exit(0), 200).unref();
+  server.stop().finally(() => process.exit(0));
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -1,0 +1,261 @@
+"""Drive the Telegram emulator (tests/emulator/server.js, telegram-test-api) as Telegram users.
+
+Not a test module. :class:`Emulator` runs the server as a subprocess on a free loopback port; bots talk to
+``emulator.bot_api_url`` (give it to ``Application.builder().base_url``). :class:`TelegramUser` speaks the
+emulator's client API (``/sendMessage``, ``/sendCommand``, ``/sendCallback``, ``/getUpdates``,
+``/getUpdatesHistory``) to send messages, press inline buttons and read what the bot sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import re
+import select
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+EMULATOR_DIR = Path(__file__).parent / "emulator"
+# What the patched getMe of server.js answers.
+BOT_ID = 666
+BOT_USERNAME = "TestNameBot"
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Emulator:
+    """telegram-test-api running in a node subprocess.
+
+    :param port: port to listen on; a free one by default
+    """
+
+    def __init__(self, port: int | None = None):
+        self.port = port
+        self._process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        """Root URL of the emulator (its client API lives here)."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def bot_api_url(self) -> str:
+        """Bot API URL before the token, as ``base_url`` of a bot."""
+        return f"{self.url}/bot"
+
+    def start(self, timeout: float = 15.0) -> Emulator:
+        """Start the server and wait for its ready line."""
+        if not (EMULATOR_DIR / "node_modules" / "telegram-test-api").is_dir():
+            raise RuntimeError("telegram-test-api is not installed: run `npm ci --prefix tests/emulator`")
+        self.port = self.port or free_port()
+        self._process = subprocess.Popen(
+            ["node", "server.js", str(self.port)],
+            cwd=EMULATOR_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        output = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self._process.stdout], [], [], deadline - time.monotonic())
+            line = self._process.stdout.readline() if ready else ""
+            output.append(line)
+            if "ready on" in line:
+                return self
+            if self._process.poll() is not None:
+                break
+        self.stop()
+        raise RuntimeError(f"Telegram emulator did not start: {''.join(output)!r}")
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL after 5 s)."""
+        if self._process and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        if self._process and self._process.stdout:
+            self._process.stdout.close()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+@dataclass
+class BotMessage:
+    """A message the bot sent, as the user sees it."""
+
+    message_id: int
+    chat_id: int
+    text: str
+    buttons: list[tuple[str, str]] = field(default_factory=list)  # (text, callback_data), row by row
+    raw: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_stored(cls, item: dict) -> BotMessage:
+        """Build from one stored bot message of the emulator (``getUpdates``/``getUpdatesHistory``)."""
+        message = item["message"]
+        text = message.get("text", "")
+        if str(message.get("parse_mode", "")).upper() == "HTML":
+            text = html.unescape(re.sub(r"<[^>]+>", "", text))
+        keyboard = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+        buttons = [(b["text"], b.get("callback_data", "")) for row in keyboard for b in row]
+        return cls(int(item["messageId"]), int(message["chat_id"]), text, buttons, message)
+
+    def callback_data(self, button_text: str) -> str:
+        """callback_data of the button labelled ``button_text``."""
+        for text, data in self.buttons:
+            if text == button_text:
+                return data
+        raise KeyError(f"no button {button_text!r} in {[text for text, _ in self.buttons]}")
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+class TelegramUser:
+    """One Telegram user writing to a bot in one chat, through the emulator's client API.
+
+    :param emulator_url: root URL of the emulator
+    :param token: the bot's token (the emulator keeps messages per bot)
+    :param chat_id: the chat; the user's own id for a private chat, negative for groups
+    :param chat_type: ``private`` or ``group``/``supergroup``
+    """
+
+    def __init__(
+        self,
+        emulator_url: str,
+        token: str,
+        user_id: int,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        first_name: str = "Lan",
+        username: str | None = None,
+    ):
+        self.token = token
+        self.user = {"id": user_id, "is_bot": False, "first_name": first_name, "username": username or f"user{user_id}"}
+        self.chat_id = chat_id if chat_id is not None else user_id
+        self.chat = {"id": self.chat_id, "type": chat_type}
+        if chat_type == "private":
+            self.chat.update(first_name=first_name, username=self.user["username"])
+        else:
+            self.chat["title"] = f"Nhóm {abs(self.chat_id)}"
+        self._http = httpx.AsyncClient(base_url=emulator_url, timeout=5.0)
+        self._callback_ids = itertools.count(1)
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> TelegramUser:
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.close()
+
+    def _message(self, **fields) -> dict:
+        return {"botToken": self.token, "from": self.user, "chat": self.chat, "date": int(time.time()), **fields}
+
+    async def _post(self, route: str, body: dict) -> dict:
+        resp = await self._http.post(route, json=body)
+        resp.raise_for_status()
+        return resp.json()
+
+    async def send_text(self, text: str, reply_to: BotMessage | None = None) -> None:
+        """Send a text message; @mentions get their entities as Telegram would add them."""
+        entities = [
+            {"type": "mention", "offset": _utf16_len(text[: m.start()]), "length": _utf16_len(m.group())}
+            for m in re.finditer(r"@\w+", text)
+        ]
+        fields = {"text": text}
+        if entities:
+            fields["entities"] = entities
+        if reply_to is not None:
+            fields["reply_to_message"] = {
+                "message_id": reply_to.message_id,
+                "date": int(time.time()),
+                "chat": self.chat,
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "Bot", "username": BOT_USERNAME},
+                "text": reply_to.text,
+            }
+        await self._post("/sendMessage", self._message(**fields))
+
+    async def send_command(self, command: str) -> None:
+        """Send a command such as ``/start`` or ``/start@TestNameBot args``."""
+        name = command.split(maxsplit=1)[0]
+        entities = [{"type": "bot_command", "offset": 0, "length": _utf16_len(name)}]
+        await self._post("/sendCommand", self._message(text=command, entities=entities))
+
+    async def send_message(self, **content) -> None:
+        """Send any other message, e.g. ``sticker={...}`` or ``contact={...}`` (Bot API field names)."""
+        await self._post("/sendMessage", self._message(**content))
+
+    async def press(self, message: BotMessage, button_text: str) -> None:
+        """Press the inline button labelled ``button_text`` under ``message`` (a callback query)."""
+        origin = {
+            "message_id": message.message_id,
+            "date": int(time.time()),
+            "chat": self.chat,
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Bot", "username": BOT_USERNAME},
+            "text": message.text,
+        }
+        await self._post(
+            "/sendCallback",
+            {
+                "botToken": self.token,
+                "from": self.user,
+                "message": origin,
+                "data": message.callback_data(button_text),
+                "chat_instance": str(self.chat_id),
+            },
+        )
+
+    async def replies(
+        self,
+        count: int = 1,
+        timeout: float = 5.0,
+        until: Callable[[list[BotMessage]], bool] | None = None,
+        interval: float = 0.02,
+    ) -> list[BotMessage]:
+        """Wait for ``count`` new bot messages in this chat and return all new ones received by then.
+
+        :param until: also wait until this is true of the messages received (for answers in several parts)
+        :raises TimeoutError: when they did not arrive within ``timeout`` seconds
+        """
+        received: list[BotMessage] = []
+        deadline = time.monotonic() + timeout
+        while True:
+            body = await self._post("/getUpdates", {"token": self.token, "chatId": self.chat_id})
+            received += [BotMessage.from_stored(item) for item in body["result"]]
+            if len(received) >= count and (until is None or until(received)):
+                return received
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"expected {count} bot messages (and `until`) within {timeout} s, got {received!r}")
+            await asyncio.sleep(interval)
+
+    async def history(self) -> list[BotMessage]:
+        """Every bot message in this chat so far, in its current state (edits applied)."""
+        items = await self._post("/getUpdatesHistory", {"token": self.token})
+        return [
+            BotMessage.from_stored(item)
+            for item in items["result"]
+            if "callbackQuery" not in item and str(item["message"].get("chat_id")) == str(self.chat_id)
+        ]

@@ -1,0 +1,117 @@
+"""Fee rules across dates, channels, provinces (old and new names) and disagreeing sources."""
+
+import datetime as dt
+
+import pytest
+
+from knowledge.fees import format_vnd, quote
+
+D = dt.date
+BASE = {"source": "test", "verified_on": "2026-01-01", "status": "published"}
+
+
+def add(db, **entry):
+    db.add({**BASE, **entry}, "test")
+
+
+@pytest.fixture
+def rules(fresh_db):
+    add(fresh_db, id="svc", kind="service", title="Thủ tục thử", aliases=["thủ tục thử"])
+    add(fresh_db, id="fee_national", kind="fee", title="Phí", service="svc", jurisdiction="national",
+        in_person=100000, online=80000, unit="đồng/lần", valid_from="2023-01-01", valid_to=None,
+        legal_basis="Thông tư A")
+    add(fresh_db, id="fee_old", kind="fee", title="Phí cũ", service="svc", jurisdiction="national",
+        in_person=50000, online=None, unit="đồng/lần", valid_from="2020-01-01", valid_to="2022-12-31",
+        legal_basis="Thông tư cũ")
+    add(fresh_db, id="red_online_10", kind="reduction", title="Giảm 10%", jurisdiction="national", percent=10,
+        channel="online", services=["svc"], scope="thủ tục thử", valid_from="2024-01-01",
+        valid_to="2025-12-31", legal_basis="Thông tư B")
+    add(fresh_db, id="red_province", kind="reduction", title="Giảm ở Lâm Đồng", jurisdiction="Lâm Đồng",
+        territory="pre_merger", percent=20, channel="online", services=["svc"], scope="thủ tục thử",
+        valid_from="2024-01-01", valid_to=None, legal_basis="Nghị quyết C")
+    return fresh_db
+
+
+@pytest.mark.parametrize(
+    "online, day, amount, basis",
+    [
+        (True, D(2023, 6, 1), 80000, ["Thông tư A"]),
+        (False, D(2023, 6, 1), 100000, ["Thông tư A"]),
+        (True, D(2024, 6, 1), 72000, ["Thông tư A", "Thông tư B"]),
+        (False, D(2024, 6, 1), 100000, ["Thông tư A"]),
+        (True, D(2026, 1, 1), 80000, ["Thông tư A"]),   # the online reduction ended on 31/12/2025
+        (False, D(2021, 5, 5), 50000, ["Thông tư cũ"]),  # an older fee for an older date
+        (True, D(2021, 5, 5), 50000, ["Thông tư cũ"]),   # no online column: the general amount, said so
+    ],
+)
+def test_national_fee_by_date_and_channel(rules, online, day, amount, basis):
+    q = quote(rules, "svc", online=online, on=day)
+    assert amount == q.amount
+    assert basis == q.basis
+
+
+def test_no_online_column_is_said(rules):
+    q = quote(rules, "svc", online=True, on=D(2021, 5, 5))
+    assert any("trực tuyến" in n for n in q.notes)
+
+
+def test_provincial_reduction_beats_smaller_national_one(rules):
+    q = quote(rules, "svc", province="Lâm Đồng", online=True, on=D(2024, 6, 1))
+    assert 64000 == q.amount  # 20% of 80,000 off; reductions do not stack
+    assert ["Thông tư A", "Nghị quyết C"] == q.basis
+    assert any("trước sáp nhập" in n for n in q.notes)
+
+
+def test_old_province_name_is_resolved_and_said(rules):
+    q = quote(rules, "svc", province="Đắk Nông", online=True, on=D(2026, 1, 5))
+    assert "Lâm Đồng" == q.place.province
+    assert any("Đắk Nông nay thuộc tỉnh Lâm Đồng" in n for n in q.notes)
+    # a pre-merger Lâm Đồng resolution does not cover the former Đắk Nông territory
+    assert 80000 == q.amount
+
+
+def test_unknown_province_falls_back_to_national_and_says_so(rules):
+    q = quote(rules, "svc", province="Xứ Sở Thần Tiên", online=True, on=D(2026, 1, 5))
+    assert 80000 == q.amount
+    assert any("chưa nhận ra" in n for n in q.notes)
+
+
+def test_unknown_service_is_uncertain(rules):
+    q = quote(rules, "khong_co", online=True, on=D(2026, 1, 5))
+    assert q.amount is None and q.uncertain
+
+
+def test_disagreeing_sources_make_the_answer_uncertain(rules):
+    red = rules.get("red_online_10")
+    red["conflicts"] = [{"claim": "Kéo dài đến 31/12/2026", "source": "báo X"}]
+    red["status"], red["review_note"] = "needs_review", "Hai nguồn khác nhau về ngày hết hạn."
+    rules.edit(red, "test", "conflict", red["_revision"])
+    inside = quote(rules, "svc", online=True, on=D(2025, 6, 1))
+    assert inside.uncertain and 72000 == inside.amount
+    after = quote(rules, "svc", online=True, on=D(2026, 6, 1))
+    assert after.uncertain and 80000 == after.amount
+    assert any("31/12/2026" in n for n in after.notes)
+
+
+def test_shipped_residence_fees(kb):
+    assert 10000 == quote(kb, "thuong_tru", online=True).amount
+    assert 20000 == quote(kb, "thuong_tru", online=False).amount
+    assert 7000 == quote(kb, "tam_tru", online=True).amount
+
+
+def test_shipped_passport_fee_changes_with_date(kb):
+    assert 180000 == quote(kb, "ho_chieu", online=True, on=D(2024, 6, 1)).amount
+    assert 200000 == quote(kb, "ho_chieu", online=False, on=D(2024, 6, 1)).amount
+    assert 200000 == quote(kb, "ho_chieu", online=True, on=D(2026, 3, 1)).amount
+
+
+def test_shipped_can_cuoc_reduction_end_date_is_disputed(kb):
+    q = quote(kb, "can_cuoc_cap_doi", online=True, on=D(2026, 11, 24))
+    assert 50000 == q.amount and q.uncertain
+    assert any("31/12/2026" in n for n in q.notes)
+    assert 25000 == quote(kb, "can_cuoc_cap_doi", online=True, on=D(2025, 8, 1)).amount
+
+
+@pytest.mark.parametrize("amount, text", [(0, "miễn phí"), (20000, "20.000 đồng"), (None, "chưa rõ")])
+def test_format_vnd(amount, text):
+    assert text == format_vnd(amount)

@@ -1,0 +1,22 @@
+"""Rasa's own checks on the training data and the conversation test stories."""
+
+import subprocess
+import sys
+
+from bot import paths
+
+
+def rasa(*args, timeout=600):
+    return subprocess.run([sys.executable, "-m", "rasa", *args], cwd=paths.ROOT, env=paths.env(),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_rasa_data_validate():
+    result = rasa("data", "validate", "--data", "nlu_data", "--domain", "domain.yml", "--config", "config.yml")
+    assert 0 == result.returncode, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_conversation_stories(tmp_path):
+    result = rasa("test", "core", "--stories", "tests/stories", "--model", str(paths.MODEL),
+                  "--out", str(tmp_path), "--fail-on-prediction-errors")
+    assert 0 == result.returncode, result.stdout[-3000:] + result.stderr[-3000:]
