@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import logging
 import os
@@ -165,6 +166,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     return train(force=args.force)
 
 
+# modules that register more subcommands with add_parser(subparsers)
+EXTRA_COMMANDS: tuple[str, ...] = ("bot.evaluate", "bot.bench")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from bot import kb_cli
 
@@ -184,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--force", action="store_true")
     tr.set_defaults(func=cmd_train)
     kb_cli.add_parser(sub)
+    for module in EXTRA_COMMANDS:
+        importlib.import_module(module).add_parser(sub)
     return parser
 
 

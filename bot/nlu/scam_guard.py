@@ -1,0 +1,78 @@
+"""Rasa component: messages that match known scam patterns get the intent ``scam_warning``, whatever else
+they ask, so the citizen always sees the scam warning from the knowledge base first.
+
+Patterns (from the police warnings in the press): a caller claiming to be police about VNeID, a link or app
+file to install or "activate" VNeID, someone asking for an OTP, a gift for installing an app, a call to
+"update your hometown/residence".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.training_data.message import Message
+
+from knowledge.text import search_key
+
+INTENT = "scam_warning"
+
+# Each pattern runs on search_key(text): lowercase, no diacritics, abbreviations expanded.
+_CALLER = r"(goi dien|goi|dien thoai|nhan tin|nhan tin nhan|zalo|facebook|messenger|tin nhan)"
+_POLICE = r"(cong an|can bo|canh sat|nguoi xung|tu xung|mao danh)"
+SCAM_PATTERNS: dict[str, re.Pattern] = {
+    "police_call": re.compile(rf"{_POLICE}.{{0,60}}{_CALLER}|{_CALLER}.{{0,60}}{_POLICE}"),
+    "install_link": re.compile(r"(https?://|www\.|\.apk\b|link|duong dan|bit\.ly).{0,80}(vneid|kich hoat|cai dat|cai|tai)"
+                               r"|(vneid|kich hoat|cai dat|tai).{0,80}(https?://|www\.|\.apk\b|link|duong dan)"),
+    "otp_request": re.compile(r"(hoi|xin|yeu cau|doc|gui|cung cap|dua|bao|doi|nhan duoc tin).{0,30}(ma )?otp"
+                              r"|otp.{0,30}(cho ho|cho nguoi|cho can bo|cho cong an)"),
+    "gift_for_app": re.compile(r"(tang|qua|thuong|nhan).{0,40}(\d+\s*(k|nghin|ngan|000)|tien|qua tang)"
+                               r".{0,60}(cai|tai|app|ung dung|vneid)"
+                               r"|(cai|tai|app|ung dung|vneid).{0,60}(tang|duoc nhan|nhan qua|thuong)"),
+    "update_hometown": re.compile(r"(cap nhat|bo sung|dieu chinh|sua).{0,30}(que quan|noi cu tru|dia chi|thong tin cu tru"
+                                  r"|thong tin ca nhan|du lieu dan cu)"),
+}
+# a call from "police" or an "update" request is a scam sign only together with one of these
+_ASKS = re.compile(r"vneid|kich hoat|otp|link|http|cai dat|cai app|tai app|ung dung|chuyen tien|ngan hang|mat khau"
+                   r"|passcode|cap nhat|xac thuc|dinh danh")
+_CONTACT = re.compile(_CALLER + r"|link|http")
+_NEEDS = {"police_call": _ASKS, "update_hometown": _CONTACT}
+
+
+def scam_signals(text: str) -> list[str]:
+    """Names of the scam patterns that ``text`` matches."""
+    key = search_key(text[:2000])
+    return [name for name, pattern in SCAM_PATTERNS.items()
+            if pattern.search(key) and (name not in _NEEDS or _NEEDS[name].search(key))]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class ScamGuard(GraphComponent):
+    """Overrides the intent of messages that look like a scam."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "ScamGuard":
+        return cls()
+
+    @staticmethod
+    def supported_languages() -> Optional[List[Text]]:
+        return None
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get("text") or ""
+            if text.startswith("/") or not scam_signals(text):
+                continue
+            ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != INTENT]
+            message.set("intent", {"name": INTENT, "confidence": 1.0}, add_to_output=True)
+            message.set("intent_ranking", [{"name": INTENT, "confidence": 1.0}, *ranking][:10], add_to_output=True)
+        return messages
