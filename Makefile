@@ -5,15 +5,13 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP_FLAGS := --disable-pip-version-check --no-input -q
-MODEL := models/dvcbot.tar.gz
-MODEL_INPUTS := config.yml domain.yml $(wildcard nlu_data/*.yml) $(wildcard bot/nlu/*.py)
 
-.PHONY: run test setup kb train emulator clean
+.PHONY: run test setup kb model train emulator clean
 
-run: setup kb $(MODEL)
+run: setup kb model
 	$(VENV)/bin/dvcbot run
 
-test: setup kb $(MODEL) emulator
+test: setup kb model emulator
 	$(VENV)/bin/python -m pytest -q
 
 setup: $(VENV)/.installed
@@ -42,11 +40,12 @@ $(VENV)/.installed: pyproject.toml .python-version
 kb: setup
 	$(VENV)/bin/dvcbot kb build
 
-$(MODEL): $(VENV)/.installed $(MODEL_INPUTS)
-	$(VENV)/bin/dvcbot train --force
-
-train: setup
+# trains only when config, domain, nlu_data, the NLU components or the FAQ questions changed
+model: setup kb
 	$(VENV)/bin/dvcbot train
+
+train: setup kb
+	$(VENV)/bin/dvcbot train --force
 
 emulator: tests/emulator/node_modules/.installed
 

@@ -37,17 +37,42 @@ def sync_knowledge() -> None:
     log.info("knowledge base synced: %s", counts)
 
 
+GENERATED_NLU = paths.VAR / "nlu_generated" / "kb_questions.yml"
+
+
+def write_generated_nlu() -> bool:
+    """Write the FAQ questions of the knowledge base as training data; True when they changed."""
+    from knowledge.store import open_kb
+    from knowledge.training import faq_examples, known_examples, nlu_yaml
+
+    kb = open_kb(paths.env()["DVCBOT_KB_PATH"], sync=True)
+    try:
+        text = nlu_yaml(faq_examples(kb, known_examples(sorted(paths.NLU_DATA.glob("*.yml")))))
+    finally:
+        kb.close()
+    GENERATED_NLU.parent.mkdir(parents=True, exist_ok=True)
+    if GENERATED_NLU.exists() and GENERATED_NLU.read_text("utf-8") == text:
+        return False
+    GENERATED_NLU.write_text(text, "utf-8")
+    return True
+
+
 def train(force: bool = False) -> int:
-    """Train the Rasa model when it is missing or older than its inputs (or always with ``force``)."""
-    inputs = [paths.CONFIG, paths.DOMAIN, *paths.NLU_DATA.glob("*.yml"), *(paths.ROOT / "bot" / "nlu").glob("*.py")]
-    if not force and paths.MODEL.exists():
+    """Train the Rasa model when it is missing or older than its inputs (or always with ``force``).
+
+    Inputs: config, domain, nlu_data/, the NLU components, and the FAQ questions of the knowledge base.
+    """
+    changed = write_generated_nlu()
+    inputs = [paths.CONFIG, paths.DOMAIN, GENERATED_NLU, *paths.NLU_DATA.glob("*.yml"),
+              *(paths.ROOT / "bot" / "nlu").glob("*.py")]
+    if not force and not changed and paths.MODEL.exists():
         newest = max(p.stat().st_mtime for p in inputs)
         if paths.MODEL.stat().st_mtime >= newest:
             print(f"Mô hình đã mới: {paths.MODEL}", file=sys.stderr)
             return 0
     paths.MODEL.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "rasa", "train", "--data", str(paths.NLU_DATA), "--config", str(paths.CONFIG),
-           "--domain", str(paths.DOMAIN), "--out", str(paths.MODEL.parent),
+    cmd = [sys.executable, "-m", "rasa", "train", "--data", str(paths.NLU_DATA), str(GENERATED_NLU.parent),
+           "--config", str(paths.CONFIG), "--domain", str(paths.DOMAIN), "--out", str(paths.MODEL.parent),
            "--fixed-model-name", paths.MODEL.name.removesuffix(".tar.gz"), "--force"]
     print("Đang huấn luyện mô hình Rasa…", file=sys.stderr)
     return subprocess.call(cmd, cwd=paths.ROOT, env=paths.env(), stdout=sys.stderr)
