@@ -39,7 +39,10 @@ async def chat(rasa_url: str, sender: str | None = None) -> None:
             line = line.strip()
             if line.lower() in ("thoát", "thoat", "exit", "quit"):
                 break
-            if line.isdigit() and 1 <= int(line) <= len(payloads):
+            if line.isdigit() and len(line) <= 2:
+                if not 1 <= int(line) <= len(payloads):
+                    print(f"Bot: Không có lựa chọn số {line}. Bạn gõ câu hỏi bằng chữ nhé.\n")
+                    continue
                 line = payloads[int(line) - 1]
             try:
                 replies = await client.send(sender, line)
