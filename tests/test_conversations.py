@@ -101,20 +101,3 @@ def test_staff_edit_reaches_the_running_bot_without_restart(chat):
     text, _ = chat.say("lệ phí đăng ký tạm trú online bao nhiêu")
     assert "7.000 đồng" in text
 
-
-def test_new_faq_is_found_by_search_before_retraining(chat):
-    import os
-
-    from knowledge.store import KnowledgeBase
-
-    live = KnowledgeBase(os.environ["DVCBOT_KB_PATH"])
-    live.add({"id": "faq_thu_nghiem_chuyen_khau", "kind": "faq", "title": "Chuyển khẩu cho con đi học xa",
-              "questions": ["chuyển khẩu cho con đi học đại học", "chuyen khau cho con"],
-              "answer": "Trả lời thử.", "source": "thử", "verified_on": "2026-11-01", "status": "published"},
-             "cán bộ thử", "kiểm thử")
-    try:
-        text, buttons = chat.say("chuyen khau cho con di hoc dai hoc xa nha")
-        payloads = [b["payload"] for b in buttons]
-        assert '/show_entry{"entry_id":"faq_thu_nghiem_chuyen_khau"}' in payloads, (text, payloads)
-    finally:
-        live.retire("faq_thu_nghiem_chuyen_khau", "cán bộ thử", "dọn dẹp")
