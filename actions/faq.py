@@ -26,10 +26,9 @@ class ActionAnswerFaq(Action):
         kb = get_kb()
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         entry = kb.faq_for_intent(intent) if intent else None
-        if entry is None:
-            contacts = kb.contacts(["hotline_vneid", "portal_dvc"])
-            dispatcher.utter_message(text=render("out_of_scope.j2", contacts=contacts).replace(
-                "câu này nằm ngoài phạm vi của mình", "mình chưa có câu trả lời đã kiểm chứng cho câu này"))
-            return []
+        if entry is None:  # no specific answer (e.g. retired): offer the closest entries instead
+            from actions.menus import ActionSearchFallback
+
+            return await ActionSearchFallback().run(dispatcher, tracker, domain)
         dispatcher.utter_message(text=render_faq(kb, entry))
         return []

@@ -159,3 +159,9 @@ def test_new_faq_is_offered_by_search_before_retraining(action_kb):
                    "source": "thử", "verified_on": "2026-11-01", "status": "published"}, "cán bộ", "thêm")
     messages, _ = run(ActionSearchFallback(), tracker("nlu_fallback", text="chuyen khau cho con di hoc xa nha"))
     assert '/show_entry{"entry_id":"faq_chuyen_khau"}' == messages[0]["buttons"][0]["payload"]
+
+
+def test_faq_intent_without_entry_offers_search_matches(action_kb):
+    action_kb.retire("vneid_forgot_passcode", "cán bộ", "thử")
+    messages, _ = run(ActionAnswerFaq(), tracker("vneid_forgot_passcode", text="quên passcode vneid phải làm sao"))
+    assert messages[0]["buttons"] and "chưa chắc hiểu đúng" in messages[0]["text"]
