@@ -54,3 +54,11 @@ def service_menu_buttons(service_id: str) -> list[dict]:
         {"title": "💰 Lệ phí", "payload": payload("ask_fee", service=service_id)},
         {"title": "⏱ Thời gian", "payload": payload("ask_processing_time", service=service_id)},
     ]
+
+
+def sources_button(entries) -> list[dict]:
+    """A button that shows the full sources, review notes and disagreements behind an answer."""
+    ids = list(dict.fromkeys(e["id"] for e in entries if e and e.get("id")))
+    if not ids:
+        return []
+    return [{"title": "📚 Nguồn đầy đủ", "payload": payload("show_sources", entry_id=",".join(ids[:6]))}]

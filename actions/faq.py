@@ -7,6 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import sources_button
 from actions.kb import get_kb
 from actions.render import render
 
@@ -30,5 +31,5 @@ class ActionAnswerFaq(Action):
             from actions.menus import ActionSearchFallback
 
             return await ActionSearchFallback().run(dispatcher, tracker, domain)
-        dispatcher.utter_message(text=render_faq(kb, entry))
+        dispatcher.utter_message(text=render_faq(kb, entry), buttons=sources_button([entry]))
         return []

@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import entity_or_slot, latest_entity
+from actions.common import entity_or_slot, latest_entity, sources_button
 from actions.kb import get_kb
 from actions.render import render
 from actions.services import ask_for_service
@@ -27,8 +27,10 @@ def answer_fee(dispatcher: CollectingDispatcher, kb, service_id: str, province: 
     online = quote(kb, service_id, province, online=True, on=on)
     counter = quote(kb, service_id, province, online=False, on=on)
     notes = list(dict.fromkeys(online.notes + counter.notes))
+    entries = online.sources + counter.sources + online.possible_reductions + online.disputed
     dispatcher.utter_message(text=render("fee.j2", service=service, place=online.place, on=on,
-                                         online=online, counter=counter, notes=notes))
+                                         online=online, counter=counter, notes=notes),
+                             buttons=sources_button(entries))
     return [SlotSet("pending", None), SlotSet("service", service_id), SlotSet("last_question", "fee")]
 
 
@@ -64,7 +66,7 @@ def answer_reductions(dispatcher: CollectingDispatcher, kb, province: str | None
                 notes.append(f"{r['title']}: ban hành trước sáp nhập, áp dụng cho địa bàn tỉnh "
                              f"{r['jurisdiction']} cũ.")
     dispatcher.utter_message(text=render("reductions.j2", reductions=reductions, place=place, on=on,
-                                         notes=list(dict.fromkeys(notes))))
+                                         notes=list(dict.fromkeys(notes))), buttons=sources_button(reductions))
     return [SlotSet("pending", None), SlotSet("last_question", "reduction")]
 
 

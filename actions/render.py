@@ -40,6 +40,15 @@ def _unique_entries(entries) -> list[dict]:
 _env.filters["unique_entries"] = _unique_entries
 
 
+def short_source(source: str, limit: int = 120) -> str:
+    """The first citation of a source field, cut to ``limit`` characters (the full text is one button away)."""
+    first = str(source).split(";")[0].strip()
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+
+
+_env.filters["short_source"] = short_source
+
+
 def where_to_check() -> str:
     """Where a citizen can check an uncertain answer: the official portal, from the knowledge base."""
     from actions.kb import get_kb

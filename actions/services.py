@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (INTENT_TO_PENDING, PENDING_LABELS, entity_or_slot, latest_entity,
-                            service_buttons, service_menu_buttons)
+                            service_buttons, service_menu_buttons, sources_button)
 from actions.kb import get_kb
 from actions.render import render
 
@@ -30,7 +30,7 @@ def answer_service(dispatcher: CollectingDispatcher, kb, what: str, service_id: 
         dispatcher.utter_message(text="Mình chưa có thông tin về thủ tục này. Bạn chọn một thủ tục bên dưới nhé.",
                                  buttons=service_buttons(kb, "ask_steps"))
         return [SlotSet("pending", what)]
-    dispatcher.utter_message(text=render(TEMPLATES[what], service=service))
+    dispatcher.utter_message(text=render(TEMPLATES[what], service=service), buttons=sources_button([service]))
     return [SlotSet("pending", None), SlotSet("service", service_id), SlotSet("last_question", what)]
 
 
@@ -70,7 +70,7 @@ class ActionShowEntry(Action):
                                      buttons=service_menu_buttons(entry["id"]))
             return [SlotSet("service", entry["id"])]
         if entry["kind"] == "faq":
-            dispatcher.utter_message(text=render_faq(kb, entry))
+            dispatcher.utter_message(text=render_faq(kb, entry), buttons=sources_button([entry]))
             return []
         if entry["kind"] == "reduction":
             import datetime as dt
@@ -84,4 +84,21 @@ class ActionShowEntry(Action):
         if service:
             from actions.fees import answer_fee
             return answer_fee(dispatcher, kb, service["id"], tracker.get_slot("province"))
+        return []
+
+
+class ActionShowSources(Action):
+    """Show the full sources, review notes and disagreements of the entries behind an answer."""
+
+    def name(self) -> str:
+        return "action_show_sources"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        kb = get_kb()
+        ids = (latest_entity(tracker, "entry_id") or "").split(",")
+        entries = [e for e in (kb.get(i.strip()) for i in ids[:6] if i.strip()) if e]
+        if not entries:
+            dispatcher.utter_message(text="Mục này không còn nữa hoặc đã được thay thế. Bạn thử hỏi lại bằng lời nhé.")
+            return []
+        dispatcher.utter_message(text=render("sources.j2", entries=entries))
         return []

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -73,9 +74,12 @@ def train(force: bool = False) -> int:
     paths.MODEL.parent.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "rasa", "train", "--data", str(paths.NLU_DATA), str(GENERATED_NLU.parent),
            "--config", str(paths.CONFIG), "--domain", str(paths.DOMAIN), "--out", str(paths.MODEL.parent),
-           "--fixed-model-name", paths.MODEL.name.removesuffix(".tar.gz"), "--force"]
+           "--fixed-model-name", paths.MODEL.name.removesuffix(".tar.gz"), "--force", "--quiet"]
     print("Đang huấn luyện mô hình Rasa…", file=sys.stderr)
-    return subprocess.call(cmd, cwd=paths.ROOT, env=paths.env(), stdout=sys.stderr)
+    started = time.monotonic()
+    code = subprocess.call(cmd, cwd=paths.ROOT, env=paths.env(), stdout=sys.stderr)
+    print(f"Huấn luyện xong sau {time.monotonic() - started:.0f} giây (mã thoát {code}).", file=sys.stderr)
+    return code
 
 
 @contextmanager
@@ -166,13 +170,26 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_telegram(args: argparse.Namespace) -> int:
-    from bot.telegram_app import run_polling
+    """Telegram bot: polling, or a webhook when TELEGRAM_WEBHOOK_URL is set; staff from ADMIN_TELEGRAM_IDS."""
+    from bot.telegram_app import run_polling, run_webhook
 
     token = os.environ.get("TELEGRAM_BOT_TOKEN")
     if not token:
         raise SystemExit("Thiếu biến môi trường TELEGRAM_BOT_TOKEN (lấy từ @BotFather).")
+    try:
+        admin_ids = {int(i) for i in os.environ.get("ADMIN_TELEGRAM_IDS", "").replace(" ", "").split(",") if i}
+    except ValueError:
+        raise SystemExit("ADMIN_TELEGRAM_IDS phải là các số user ID cách nhau bởi dấu phẩy, ví dụ 12345,67890.")
+    base_url = os.environ.get("TELEGRAM_API_URL") or None
+    webhook_url = os.environ.get("TELEGRAM_WEBHOOK_URL")
     with rasa_server() as url:
-        run_polling(token, url, base_url=os.environ.get("TELEGRAM_API_URL") or None)
+        if webhook_url:
+            run_webhook(token, url, webhook_url, secret_token=os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None,
+                        base_url=base_url, admin_ids=admin_ids,
+                        listen=os.environ.get("TELEGRAM_WEBHOOK_LISTEN", "0.0.0.0"),
+                        port=int(os.environ.get("TELEGRAM_WEBHOOK_PORT", "8443")))
+        else:
+            run_polling(token, url, base_url=base_url, admin_ids=admin_ids)
     return 0
 
 

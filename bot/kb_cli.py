@@ -40,13 +40,13 @@ def _read_entries(path: str) -> list[dict]:
     try:
         text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
         doc = yaml.safe_load(text)
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ContentError(f"Không đọc được {path}: {exc}") from exc
     if isinstance(doc, dict) and "entries" in doc:
         doc = doc["entries"]
     if isinstance(doc, dict):
         doc = [doc]
-    if not isinstance(doc, list) or not doc:
+    if not isinstance(doc, list) or not doc or not all(isinstance(e, dict) for e in doc):
         raise ContentError(f"{path}: cần một mục (bảng khóa: giá trị) hoặc danh sách mục")
     return doc
 
@@ -175,6 +175,129 @@ def cmd_export(args) -> int:
     return 0
 
 
+REQUIRED_COLUMNS = {
+    "entries": {"id", "kind", "title", "status", "retired", "revision", "data"},
+    "revisions": {"entry_id", "revision", "action", "data", "author", "created_at"},
+}
+
+
+def check_backup(path: str) -> int:
+    """Check that ``path`` is a sound knowledge database; returns its number of entries.
+
+    Opens the file read-only: SQLite integrity check, the tables and columns the bot reads, and every
+    current entry valid against the schema. Raises :class:`ValueError` with the reason otherwise.
+    """
+    import json
+    import sqlite3
+    from pathlib import Path
+
+    from knowledge.schema import check_entry, normalize_entry
+
+    file = Path(path)
+    if not file.is_file():
+        raise ValueError(f"Không có tệp {path}.")
+    with open(file, "rb") as fh:
+        if fh.read(16) != b"SQLite format 3\x00":
+            raise ValueError(f"{path} không phải tệp cơ sở dữ liệu SQLite.")
+    conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        if result != "ok":
+            raise ValueError(f"{path} bị hỏng (integrity_check: {result}).")
+        for table, needed in REQUIRED_COLUMNS.items():
+            columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+            if not columns:
+                raise ValueError(f"{path} thiếu bảng '{table}': không phải bản sao lưu cơ sở tri thức.")
+            if needed - columns:
+                raise ValueError(f"{path}: bảng '{table}' thiếu cột {', '.join(sorted(needed - columns))}.")
+        count = 0
+        for entry_id, data in conn.execute("select id, data from entries where retired = 0"):
+            try:
+                entry = normalize_entry(json.loads(data))
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"{path}: mục '{entry_id}' không đọc được ({exc}).") from exc
+            problems = check_entry(entry)
+            if problems:
+                field, msg = problems[0]
+                raise ValueError(f"{path}: mục '{entry_id}', trường '{field}': {msg}.")
+            count += 1
+        if not count:
+            raise ValueError(f"{path} không có mục nào.")
+        return count
+    except sqlite3.DatabaseError as exc:
+        raise ValueError(f"{path} không đọc được: {exc}") from exc
+    finally:
+        conn.close()
+
+
+def _copy_db(source: str, target: str, single_file: bool = False) -> None:
+    """Copy one SQLite database into another with SQLite's online backup API (readers keep reading).
+
+    :param single_file: leave ``target`` in rollback-journal mode: one self-contained file, no -wal/-shm
+    """
+    import sqlite3
+
+    from knowledge.store import BUSY_TIMEOUT_MS
+
+    src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
+    dst = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        src.backup(dst)
+        if single_file:
+            dst.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        dst.close()
+        src.close()
+
+
+def cmd_backup(args) -> int:
+    import os
+    from pathlib import Path
+
+    source = paths.env()["DVCBOT_KB_PATH"]
+    if not Path(source).is_file():
+        raise ValueError(f"Chưa có cơ sở tri thức ở {source}.")
+    target = Path(args.file)
+    if target.exists() and not args.force:
+        raise ValueError(f"{target} đã có; chọn tên khác hoặc thêm --force để ghi đè.")
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    _copy_db(source, str(tmp), single_file=True)
+    count = check_backup(str(tmp))
+    os.replace(tmp, target)
+    print(f"✓ Đã sao lưu {count} mục vào {target}.")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from pathlib import Path
+
+    from knowledge import search as search_index
+
+    count = check_backup(args.file)
+    live = Path(paths.env()["DVCBOT_KB_PATH"])
+    kept = None
+    if live.is_file():
+        kept = live.with_name(f"{live.stem}.truoc-khoi-phuc-{dt.datetime.now():%Y%m%d-%H%M%S}{live.suffix}")
+        _copy_db(str(live), str(kept), single_file=True)
+    _copy_db(args.file, str(live))
+    kb = _kb()  # recreates the search index if the backup had none
+    try:
+        indexed = kb.db.execute(f"select count(*) from {search_index.TABLE}").fetchone()[0]
+        current = kb.entries()
+        if indexed != len(current):
+            with kb.db.conn:
+                kb.db.execute(f"delete from {search_index.TABLE}")
+                for entry in current:
+                    search_index.index_entry(kb.db, {k: v for k, v in entry.items() if not k.startswith("_")},
+                                             False)
+    finally:
+        kb.close()
+    print(f"✓ Đã khôi phục {count} mục từ {args.file}."
+          + (f" Bản trước khi khôi phục được giữ ở {kept}." if kept else ""))
+    return 0
+
+
 def stats_rows(entries: list[dict], today: dt.date | None = None) -> list[tuple]:
     """Coverage per topic: entries, share with source, share verified within 365 days, needs_review."""
     today = today or dt.date.today()
@@ -263,10 +386,17 @@ def add_parser(sub) -> None:
     cmd("stats", cmd_stats, "bảng độ phủ theo chủ đề")
     p = cmd("stale", cmd_stale, "các mục lâu chưa kiểm tra")
     p.add_argument("--days", type=int, default=365)
+    p = cmd("backup", cmd_backup, "sao lưu cơ sở tri thức ra tệp (trong khi bot vẫn chạy)")
+    p.add_argument("file")
+    p.add_argument("--force", action="store_true", help="ghi đè tệp đã có")
+    p = cmd("restore", cmd_restore, "khôi phục từ tệp sao lưu (kiểm tra tệp trước, giữ bản hiện tại)")
+    p.add_argument("file")
 
 
 def _guarded(func):
     """Turn knowledge errors into a clear message and exit code 1 (nothing is written on error)."""
+    import sqlite3
+
     from knowledge.content_files import ContentError
     from knowledge.schema import InvalidEntry
     from knowledge.store import Conflict, NotFound
@@ -282,6 +412,12 @@ def _guarded(func):
             print(f"✗ {exc}", file=sys.stderr)
         except NotFound as exc:
             print(f"✗ Không tìm thấy {exc.args[0] if exc.args else ''}.", file=sys.stderr)
+        except sqlite3.OperationalError as exc:
+            print(f"✗ Cơ sở tri thức đang bận (có người khác đang ghi) hoặc không mở được: {exc}. "
+                  "Không có gì được ghi; bạn thử lại sau ít phút.", file=sys.stderr)
+        except sqlite3.DatabaseError as exc:
+            print(f"✗ Tệp cơ sở tri thức bị hỏng: {exc}. Khôi phục bằng `dvcbot kb restore TỆP_SAO_LƯU`.",
+                  file=sys.stderr)
         return 1
 
     return run

@@ -6,6 +6,7 @@ import logging
 import re
 import unicodedata
 from typing import TypedDict
+from urllib.parse import quote
 
 import httpx
 
@@ -15,9 +16,9 @@ log = logging.getLogger(__name__)
 
 
 MAX_CHARS = 4000  # longer messages are cut; understanding looks at the start anyway
+INTERNAL_INTENTS = {"session_start", "back", "nlu_fallback"}
 PAYLOAD_RE = re.compile(r"^/[a-z_0-9]+(\{.*\})?$", re.DOTALL)
 EMPTY_REPLY = "Bạn gõ câu hỏi bằng chữ giúp mình nhé, ví dụ: “kích hoạt VNeID mức 2”."
-NO_ANSWER_REPLY = "Xin lỗi, mình chưa có câu trả lời. Bạn thử hỏi cách khác hoặc gõ /start để xem các chủ đề."
 
 
 def clean_text(text: str) -> str:
@@ -72,6 +73,8 @@ class RasaClient:
         text = clean_text(text or "")
         if not text:
             return [{"text": EMPTY_REPLY, "buttons": []}]
+        if PAYLOAD_RE.match(text) and text[1:].split("{")[0] in INTERNAL_INTENTS:
+            text = text[1:]  # Rasa's internal intents are not for users: treat as plain text
         if not PAYLOAD_RE.match(text):
             text, _ = redact(text[:MAX_CHARS])
         try:
@@ -84,7 +87,10 @@ class RasaClient:
         except (httpx.HTTPError, OSError, ValueError) as exc:
             raise RasaUnavailable(str(exc)) from exc
         replies = [to_reply(m) for m in raw if m.get("text") or m.get("buttons")]
-        return replies or [{"text": NO_ANSWER_REPLY, "buttons": []}]
+        if not replies:
+            # every action of ours says something: silence means the action server failed
+            raise RasaUnavailable("empty reply (action server down?)")
+        return replies
 
     async def healthy(self) -> bool:
         """True when the Rasa server answers and has a model loaded."""
@@ -93,6 +99,21 @@ class RasaClient:
             return resp.status_code == 200 and bool(resp.json().get("model_file"))
         except (httpx.HTTPError, OSError, ValueError):
             return False
+
+    async def latest_intent(self, sender: str, timeout: float = 2.0) -> str | None:
+        """Intent Rasa recognised in ``sender``'s latest message, or None when unknown or Rasa does not say.
+
+        Reads the tracker through Rasa's HTTP API (``--enable-api``) without its events.
+        """
+        url = f"{self.url}/conversations/{quote(sender[:64], safe='')}/tracker"
+        try:
+            resp = await self._http.get(url, params={"include_events": "NONE"}, timeout=timeout)
+            resp.raise_for_status()
+            intent = ((resp.json().get("latest_message") or {}).get("intent") or {}).get("name")
+        except (httpx.HTTPError, OSError, ValueError, AttributeError) as exc:
+            log.debug("could not read the tracker of %s: %s", sender, exc)
+            return None
+        return str(intent) if intent else None
 
     async def close(self) -> None:
         await self._http.aclose()

@@ -34,6 +34,7 @@ class FeeQuote:
     reductions: list[AppliedReduction] = field(default_factory=list)
     possible_reductions: list[dict] = field(default_factory=list)  # scope-only, may apply
     notes: list[str] = field(default_factory=list)
+    disputed: list[dict] = field(default_factory=list)  # reductions whose sources disagree
     uncertain: bool = False
 
     @property
@@ -130,9 +131,9 @@ def quote(kb, service_id: str, province: str | None = None, online: bool = True,
                 # ended on paper, but sources disagree on the end date: say so rather than guess
                 result.uncertain = True
                 result.notes.append(
-                    f"{red['legal_basis']} giảm {red['percent']}% đến {_vn(red.get('valid_to'))}; "
-                    + "; ".join(f"nguồn khác nói: {c['claim']} ({c['source']})" for c in red["conflicts"])
-                    + ". Mức trên chưa tính khoản giảm này.")
+                    f"{red['legal_basis']} giảm {red['percent']}% đến {_vn(red.get('valid_to'))}, nhưng các nguồn "
+                    f"chưa thống nhất về thời hạn này; mức trên chưa tính khoản giảm.")
+                result.disputed.append(red)
             continue
         if red.get("services") is None:
             result.possible_reductions.append(red)
@@ -143,9 +144,10 @@ def quote(kb, service_id: str, province: str | None = None, online: bool = True,
         note = _territory_note(red, place)
         if note:
             result.notes.append(note)
-        for conflict in red.get("conflicts") or []:
+        if red.get("conflicts"):
             result.uncertain = True
-            result.notes.append(f"Nguồn khác nói: {conflict['claim']} ({conflict['source']}).")
+            result.disputed.append(red)
+            result.notes.append(f"Các nguồn chưa thống nhất về mục: {red['title']}.")
 
     amount = result.base
     if amount is not None and result.reductions:
@@ -155,9 +157,6 @@ def quote(kb, service_id: str, province: str | None = None, online: bool = True,
     result.amount = amount
     if any(e.get("status") == "needs_review" for e in result.sources):
         result.uncertain = True
-    for entry in result.sources:
-        if entry.get("status") == "needs_review" and entry.get("review_note"):
-            result.notes.append(entry["review_note"])
     result.notes = list(dict.fromkeys(result.notes))
     return result
 

@@ -22,6 +22,8 @@ from knowledge.content_files import CONTENT_DIR, load_dir
 from knowledge.schema import InvalidEntry, check_entries, check_entry, normalize_entry
 
 DEFAULT_PATH = Path(os.environ.get("DVCBOT_KB_PATH", Path(__file__).resolve().parent.parent / "var" / "knowledge.db"))
+# how long a write waits for another writer before "database is locked" (ms); readers never wait (WAL)
+BUSY_TIMEOUT_MS = int(os.environ.get("DVCBOT_KB_BUSY_TIMEOUT_MS", "10000"))
 CONTENT_AUTHOR = "content-files"
 
 
@@ -50,9 +52,9 @@ class KnowledgeBase:
     def __init__(self, path: str | Path = DEFAULT_PATH):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False)
+        conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA busy_timeout=10000")
         self.db = sqlite_utils.Database(conn)
         self._ensure_tables()
 

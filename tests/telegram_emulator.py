@@ -3,12 +3,15 @@
 Not a test module. :class:`Emulator` runs the server as a subprocess on a free loopback port; bots talk to
 ``emulator.bot_api_url`` (give it to ``Application.builder().base_url``). :class:`TelegramUser` speaks the
 emulator's client API (``/sendMessage``, ``/sendCommand``, ``/sendCallback``, ``/getUpdates``,
-``/getUpdatesHistory``) to send messages, press inline buttons and read what the bot sent.
+``/getUpdatesHistory``) to send messages, press inline buttons and read what the bot sent. :class:`RasaStub`
+stands in for Rasa where the answer does not matter, and :func:`running_bot` runs the real application
+against the emulator.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import itertools
 import re
@@ -16,11 +19,16 @@ import select
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from aiohttp import web
+
+from bot.rasa_client import RasaClient
+from bot.telegram_app import build_application
 
 EMULATOR_DIR = Path(__file__).parent / "emulator"
 # What the patched getMe of server.js answers.
@@ -217,6 +225,8 @@ class TelegramUser:
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "Bot", "username": BOT_USERNAME},
             "text": message.text,
         }
+        if message.raw.get("reply_markup"):  # Telegram sends the message's keyboard with the callback
+            origin["reply_markup"] = message.raw["reply_markup"]
         await self._post(
             "/sendCallback",
             {
@@ -259,3 +269,98 @@ class TelegramUser:
             for item in items["result"]
             if "callbackQuery" not in item and str(item["message"].get("chat_id")) == str(self.chat_id)
         ]
+
+
+@dataclass
+class RasaStub:
+    """Stands in for Rasa's REST webhook and tracker API.
+
+    Answers from ``answers`` (default: an echo), records requests in ``received``; ``down`` makes every
+    request fail with 503, ``delay`` slows the webhook; the tracker reports ``intents[message]`` (default
+    ``stub_intent``) as the intent of each sender's latest message.
+    """
+
+    url: str = ""
+    answers: dict[str, list[dict]] = field(default_factory=dict)
+    intents: dict[str, str] = field(default_factory=dict)
+    received: list[tuple[str, str]] = field(default_factory=list)
+    delay: float = 0.0
+    down: bool = False
+    _latest: dict[str, str] = field(default_factory=dict)
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        if self.down:
+            return web.Response(status=503)
+        body = await request.json()
+        self.received.append((body["sender"], body["message"]))
+        self._latest[body["sender"]] = body["message"]
+        await asyncio.sleep(self.delay)
+        return web.json_response(self.answers.get(body["message"], [{"text": f"Đã nhận: {body['message']}"}]))
+
+    async def status(self, request: web.Request) -> web.Response:
+        if self.down:
+            return web.Response(status=503)
+        return web.json_response({"model_file": "models/stub.tar.gz"})
+
+    async def tracker(self, request: web.Request) -> web.Response:
+        message = self._latest.get(request.match_info["sender"], "")
+        intent = self.intents.get(message, "stub_intent")
+        return web.json_response({"sender_id": request.match_info["sender"],
+                                  "latest_message": {"text": message, "intent": {"name": intent}}})
+
+    @contextlib.asynccontextmanager
+    async def serve(self):
+        """Listen on a free loopback port for the duration of the block."""
+        app = web.Application()
+        app.router.add_post("/webhooks/rest/webhook", self.webhook)
+        app.router.add_get("/status", self.status)
+        app.router.add_get("/conversations/{sender}/tracker", self.tracker)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        self.url = f"http://127.0.0.1:{port}"
+        try:
+            yield self
+        finally:
+            await runner.cleanup()
+
+
+@dataclass
+class RunningBot:
+    """The application under test, polling the emulator, and the users created for it."""
+
+    emulator: Emulator
+    token: str
+    application: object
+    users: list[TelegramUser] = field(default_factory=list)
+
+    def user(self, user_id: int, chat_id: int | None = None, chat_type: str = "private") -> TelegramUser:
+        """A user talking to this bot, in a private chat unless ``chat_id``/``chat_type`` say otherwise."""
+        user = TelegramUser(self.emulator.url, self.token, user_id, chat_id, chat_type)
+        self.users.append(user)
+        return user
+
+
+@contextlib.asynccontextmanager
+async def running_bot(emulator: Emulator, rasa_url: str, rasa_timeout: float = 2.0, admin_ids=frozenset(),
+                      **options):
+    """Run the real application, polling the emulator, for the duration of the block.
+
+    :param options: more keyword arguments of ``build_application`` (``stats``, ``kb``, ``retry_interval``…)
+    """
+    token = f"123456:{uuid.uuid4().hex}"  # the emulator keeps messages per token: one per test
+    rasa = RasaClient(rasa_url, timeout=rasa_timeout)
+    application = build_application(token, rasa, base_url=emulator.bot_api_url, admin_ids=admin_ids, **options)
+    bot = RunningBot(emulator, token, application)
+    async with application:
+        await application.updater.start_polling(poll_interval=0.02, timeout=0)
+        await application.start()
+        try:
+            yield bot
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            for user in bot.users:
+                await user.close()
+    await rasa.close()

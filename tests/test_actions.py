@@ -12,7 +12,7 @@ from actions.faq import ActionAnswerFaq
 from actions.fees import ActionFee, ActionFeeReduction
 from actions.kb import get_kb
 from actions.menus import ActionGreet, ActionInform, ActionNewProvince, ActionSearchFallback, ActionTopicMenu
-from actions.services import ActionServiceInfo, ActionShowEntry
+from actions.services import ActionServiceInfo, ActionShowEntry, ActionShowSources
 
 DOMAIN = yaml.safe_load(open("domain.yml", encoding="utf-8"))
 
@@ -63,7 +63,7 @@ def test_every_faq_intent_renders(action_kb):
 def test_needs_review_entry_says_it_is_unsure(action_kb):
     entry = next(e for e in action_kb.entries("faq") if e["status"] == "needs_review" and e.get("intent"))
     text = run(ActionAnswerFaq(), tracker(entry["intent"]))[0][0]["text"]
-    assert "chưa chắc chắn" in text and "dichvucong.gov.vn" in text
+    assert "chưa chắc chắn" in text.lower() and "dichvucong.gov.vn" in text
 
 
 def test_fee_shows_both_channels_with_legal_basis():
@@ -165,3 +165,13 @@ def test_faq_intent_without_entry_offers_search_matches(action_kb):
     action_kb.retire("vneid_forgot_passcode", "cán bộ", "thử")
     messages, _ = run(ActionAnswerFaq(), tracker("vneid_forgot_passcode", text="quên passcode vneid phải làm sao"))
     assert messages[0]["buttons"] and "chưa chắc hiểu đúng" in messages[0]["text"]
+
+
+def test_disputed_fee_offers_full_sources_with_both_claims():
+    messages, _ = run(ActionFee(), tracker("ask_fee", entities=[("service", "can_cuoc_cap_doi")]))
+    fee = messages[0]
+    assert "chưa thống nhất" in fee["text"]
+    button = next(b for b in fee["buttons"] if b["title"] == "📚 Nguồn đầy đủ")
+    ids = button["payload"].split('"entry_id":"')[1].rstrip('"}')
+    sources = run(ActionShowSources(), tracker("show_sources", entities=[("entry_id", ids)]))[0][0]["text"]
+    assert "31/12/2025" in sources and "31/12/2026" in sources

@@ -90,7 +90,8 @@ def test_disagreeing_sources_make_the_answer_uncertain(rules):
     assert inside.uncertain and 72000 == inside.amount
     after = quote(rules, "svc", online=True, on=D(2026, 6, 1))
     assert after.uncertain and 80000 == after.amount
-    assert any("31/12/2026" in n for n in after.notes)
+    assert ["red_online_10"] == [r["id"] for r in after.disputed]
+    assert any("chưa thống nhất" in n for n in after.notes)
 
 
 def test_shipped_residence_fees(kb):
@@ -108,7 +109,8 @@ def test_shipped_passport_fee_changes_with_date(kb):
 def test_shipped_can_cuoc_reduction_end_date_is_disputed(kb):
     q = quote(kb, "can_cuoc_cap_doi", online=True, on=D(2026, 11, 24))
     assert 50000 == q.amount and q.uncertain
-    assert any("31/12/2026" in n for n in q.notes)
+    claims = [c["claim"] for r in q.disputed for c in r["conflicts"]]
+    assert any("31/12/2026" in c for c in claims)
     assert 25000 == quote(kb, "can_cuoc_cap_doi", online=True, on=D(2025, 8, 1)).amount
 
 

@@ -17,7 +17,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
-from knowledge.text import search_key
+from knowledge.text import normalize, search_key
 
 INTENT = "scam_warning"
 
@@ -32,7 +32,7 @@ SCAM_PATTERNS: dict[str, re.Pattern] = {
                               r"|otp.{0,30}(cho ho|cho nguoi|cho can bo|cho cong an)"),
     "gift_for_app": re.compile(r"(tang|qua|thuong|nhan).{0,40}(\d+\s*(k|nghin|ngan|000)|tien|qua tang)"
                                r".{0,60}(cai|tai|app|ung dung|vneid)"
-                               r"|(cai|tai|app|ung dung|vneid).{0,60}(tang|duoc nhan|nhan qua|thuong)"),
+                               r"|(cai|tai|app|ung dung|vneid).{0,60}(tang|duoc nhan (qua|tien|thuong|\d)|nhan qua|thuong)"),
     "update_hometown": re.compile(r"(cap nhat|bo sung|dieu chinh|sua).{0,30}(que quan|noi cu tru|dia chi|thong tin cu tru"
                                   r"|thong tin ca nhan|du lieu dan cu)"),
 }
@@ -45,7 +45,8 @@ _NEEDS = {"police_call": _ASKS, "update_hometown": _CONTACT}
 
 def scam_signals(text: str) -> list[str]:
     """Names of the scam patterns that ``text`` matches."""
-    key = search_key(text[:2000])
+    # "đợi" (wait) and "đòi" (demand) fold to the same "doi": say "cho" for the harmless one
+    key = search_key(re.sub(r"(?i)\bđợi\b", "chờ", normalize(text[:2000])))
     return [name for name, pattern in SCAM_PATTERNS.items()
             if pattern.search(key) and (name not in _NEEDS or _NEEDS[name].search(key))]
 

@@ -4,9 +4,14 @@
 // Gaps patched at start-up (telegram-test-api 4.2.1):
 //   1. getMe has no `is_bot` (PTB's User needs it);
 //   2. messages the bot sends come back with `date` in milliseconds instead of seconds;
-//   3. callback queries in getUpdates lose `chat_instance` (PTB's CallbackQuery needs it).
+//   3. callback queries in getUpdates lose `chat_instance` (PTB's CallbackQuery needs it);
+//   4. webhook calls lack the X-Telegram-Bot-Api-Secret-Token header that Telegram sends when setWebhook
+//      was given a `secret_token` (and the emulator throws on a refused call instead of dropping it);
+//   5. editMessageText / editMessageReplyMarkup without `reply_markup` keep the old keyboard (Telegram
+//      removes it), and answer `null` where Telegram answers the message or `true`.
 'use strict';
 
+const axios = require('axios');
 const TelegramServer = require('telegram-test-api');
 const { routes } = require('telegram-test-api/lib/routes/index');
 const { getMe } = require('telegram-test-api/lib/routes/bot/getMe');
@@ -33,6 +38,55 @@ TelegramServer.formatUpdate = (update) => {
   }
   return formatted;
 };
+
+const addUserUpdate = TelegramServer.prototype.addUserUpdate;
+TelegramServer.prototype.addUserUpdate = async function addUserUpdateWithSecret(update) {
+  const webhook = this.webhooks[update.botToken];
+  if (!webhook) {
+    return addUserUpdate.call(this, update);
+  }
+  const headers = webhook.secret_token ? { 'X-Telegram-Bot-Api-Secret-Token': webhook.secret_token } : {};
+  const resp = await axios({
+    url: webhook.url, method: 'POST', data: TelegramServer.formatUpdate(update), headers,
+    validateStatus: () => true,
+  });
+  if (resp.status > 204) {
+    console.log(`webhook ${webhook.url} answered ${resp.status}`);
+  }
+  this.updateId++;
+  return undefined;
+};
+
+const { handle: handleRoute } = require('telegram-test-api/lib/routes/bot/utils');
+
+function editBotMessage(server, rawMessage) {
+  const message = TelegramServer.normalizeMessage(rawMessage);
+  const update = server.storage.botMessages.find((u) => (String(u.messageId) === String(message.message_id)
+    && String(u.message.chat_id) === String(message.chat_id)));
+  if (!update) {
+    return false;
+  }
+  const edited = { ...update.message, ...message };
+  if (!message.reply_markup) {
+    delete edited.reply_markup;
+  }
+  update.message = edited;
+  return true;
+}
+
+for (const method of ['editMessageText', 'editMessageReplyMarkup']) {
+  const original = routes.find((route) => route.name === method);
+  routes[routes.indexOf(original)] = (app, telegramServer) => {
+    handleRoute(app, `/bot:token/${method}`, (req, res) => {
+      const found = editBotMessage(telegramServer, req.body);
+      if (found) {
+        res.sendResult({ ok: true, result: true });
+      } else {
+        res.status(400).json({ ok: false, error_code: 400, description: 'Bad Request: message to edit not found' });
+      }
+    });
+  };
+}
 
 const port = Number(process.argv[2] || process.env.TELEGRAM_EMULATOR_PORT || 9000);
 const server = new TelegramServer({ host: '127.0.0.1', port, storeTimeout: 600 });

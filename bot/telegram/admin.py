@@ -1,0 +1,272 @@
+"""Handlers for staff (user ids in ADMIN_TELEGRAM_IDS, private chat only): Rasa status, usage statistics and
+knowledge edits (show, edit an answer, add, retire), each change confirmed before it is saved.
+
+Edits go through :class:`knowledge.store.KnowledgeBase` with author ``telegram:<user id>``, a reason and the
+revision the editor started from, so a concurrent edit is refused instead of overwritten. The action server
+reads the same SQLite file: the next answer already uses the change.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+
+import yaml
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes, ConversationHandler
+
+from bot.stats import format_summary
+from bot.telegram.common import ADMIN_PREFIX, KB, RASA, STATS, split_text
+from knowledge import search
+from knowledge.schema import InvalidEntry, check_entry, normalize_entry
+from knowledge.store import Conflict, NotFound
+
+log = logging.getLogger("bot.telegram_app")
+
+ADMIN_COMMANDS = ("status", "thongke", "xemmuc", "suamuc", "themmuc", "anmuc")
+TYPING_ANSWER, TYPING_ENTRY, TYPING_REASON, CONFIRMING = range(10, 14)
+# the field that holds "the answer" of each kind of entry
+ANSWER_FIELDS = {"faq": "answer", "contact": "description", "reduction": "scope"}
+CHANGE = "kb_change"
+
+ADMIN_ONLY = "Xin lỗi, lệnh này chỉ dành cho cán bộ quản trị, trong tin nhắn riêng với bot."
+USAGE = {
+    "xemmuc": "Cách dùng: /xemmuc &lt;mã mục hoặc từ khoá&gt;, ví dụ /xemmuc vneid_locked",
+    "suamuc": "Cách dùng: /suamuc &lt;mã mục&gt;, ví dụ /suamuc vneid_locked",
+    "anmuc": "Cách dùng: /anmuc &lt;mã mục&gt; [lý do], ví dụ /anmuc scam_gift_message hết hiệu lực",
+}
+NOT_FOUND = "Không có mục «{id}». Gõ /xemmuc &lt;từ khoá&gt; để tìm mã mục."
+NO_ANSWER_FIELD = (
+    "Mục «{id}» thuộc loại {kind}, không có câu trả lời để sửa trên Telegram. "
+    "Dùng lệnh <code>dvcbot kb edit</code> để sửa các trường khác."
+)
+ASK_ANSWER = (
+    "Mục <b>{id}</b> (phiên bản {revision}). Nội dung hiện tại của trường <code>{field}</code>:\n"
+    "<pre>{value}</pre>\nGửi nội dung mới trong một tin nhắn, hoặc /huy để thôi."
+)
+ASK_ENTRY = (
+    "Gửi nội dung mục mới dạng YAML trong một tin nhắn (các trường như trong knowledge/README.md: id, kind, "
+    "title, source, verified_on, status…), hoặc /huy để thôi."
+)
+BAD_YAML = "Không đọc được YAML: {error}. Gửi lại, hoặc /huy để thôi."
+INVALID = "Mục chưa hợp lệ, chưa lưu gì:\n{problems}\nGửi lại, hoặc /huy để thôi."
+EXISTS = "Đã có mục «{id}». Dùng /suamuc {id} để sửa. Gửi nội dung khác, hoặc /huy để thôi."
+ASK_REASON = "Lý do thay đổi (ví dụ: «Cập nhật theo công văn số …»)?"
+CONFIRM = "{summary}\nLý do: {reason}\n\nLưu thay đổi này?"
+SAVED = "✅ Đã lưu mục <b>{id}</b>, phiên bản {revision}. Bot dùng nội dung mới ngay, không cần khởi động lại."
+CANCELLED = "Đã huỷ, không có gì thay đổi."
+NOTHING_TO_CANCEL = "Không có thao tác nào đang chờ."
+REFUSED = "Không lưu được: {reason}"
+
+
+def _author(update: Update) -> str:
+    return f"telegram:{update.effective_user.id}"
+
+
+def _problems(errors) -> str:
+    return "\n".join(f"• {field}: {message}" for _, field, message in errors)
+
+
+async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Refuse an admin command to someone who is not staff (or outside a private chat)."""
+    await update.effective_message.reply_text(ADMIN_ONLY)
+
+
+async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Tell an admin whether Rasa answers."""
+    healthy = await context.bot_data[RASA].healthy()
+    await update.effective_message.reply_text("Rasa: đang hoạt động." if healthy else "Rasa: không phản hồi.")
+
+
+async def statistics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send the usage statistics of the last 7 days (/thongke)."""
+    stats = context.bot_data.get(STATS)
+    if stats is None:
+        await update.effective_message.reply_text("Chưa bật thống kê.")
+        return
+    for chunk in split_text(format_summary(stats.summary(days=7))):
+        await update.effective_message.reply_text(chunk)
+
+
+async def show_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show one knowledge entry as YAML, or the entries a keyword finds (/xemmuc)."""
+    if not context.args:
+        await update.effective_message.reply_text(USAGE["xemmuc"], parse_mode=ParseMode.HTML)
+        return
+    kb = context.bot_data[KB]
+    entry = kb.get(context.args[0], include_retired=True)
+    if entry is None:
+        hits = search.search(kb.db, " ".join(context.args), limit=8)
+        found = [(h["id"], kb.get(h["id"])) for h in hits]
+        lines = [f"• <code>{html.escape(i)}</code> — {html.escape(e['title'])}" for i, e in found if e]
+        text = ("Các mục tìm thấy:\n" + "\n".join(lines)) if lines else NOT_FOUND.format(
+            id=html.escape(context.args[0]))
+        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+        return
+    last = kb.history(entry["id"])[-1]
+    header = (f"<b>{html.escape(entry['id'])}</b> · phiên bản {entry['_revision']}"
+              f"{' · ĐÃ ẨN' if entry['_retired'] else ''} · sửa bởi {html.escape(last['author'])} "
+              f"lúc {html.escape(last['created_at'])}")
+    body = yaml.safe_dump({k: v for k, v in entry.items() if not k.startswith("_")}, allow_unicode=True,
+                          sort_keys=False, width=100)
+    for index, chunk in enumerate(split_text(body, limit=3800)):
+        text = f"<pre>{html.escape(chunk)}</pre>"
+        await update.effective_message.reply_text(f"{header}\n{text}" if index == 0 else text,
+                                                  parse_mode=ParseMode.HTML)
+
+
+async def edit_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Show the current answer of an entry and ask for the new one (/suamuc)."""
+    if not context.args:
+        await update.effective_message.reply_text(USAGE["suamuc"], parse_mode=ParseMode.HTML)
+        return ConversationHandler.END
+    entry = context.bot_data[KB].get(context.args[0])
+    if entry is None:
+        await update.effective_message.reply_text(NOT_FOUND.format(id=html.escape(context.args[0])),
+                                                  parse_mode=ParseMode.HTML)
+        return ConversationHandler.END
+    field = ANSWER_FIELDS.get(entry["kind"])
+    if field is None:
+        await update.effective_message.reply_text(
+            NO_ANSWER_FIELD.format(id=html.escape(entry["id"]), kind=entry["kind"]), parse_mode=ParseMode.HTML)
+        return ConversationHandler.END
+    context.user_data[CHANGE] = {"action": "edit", "id": entry["id"], "field": field,
+                                 "base_revision": entry["_revision"]}
+    await update.effective_message.reply_text(
+        ASK_ANSWER.format(id=html.escape(entry["id"]), revision=entry["_revision"], field=field,
+                          value=html.escape(str(entry.get(field, ""))[:3000])),
+        parse_mode=ParseMode.HTML)
+    return TYPING_ANSWER
+
+
+async def edit_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Take the new answer and ask why."""
+    context.user_data[CHANGE]["value"] = update.effective_message.text.strip()
+    await update.effective_message.reply_text(ASK_REASON)
+    return TYPING_REASON
+
+
+async def add_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Ask for the new entry as YAML (/themmuc)."""
+    await update.effective_message.reply_text(ASK_ENTRY)
+    return TYPING_ENTRY
+
+
+async def add_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Check the new entry; ask why when it is valid, else say what is wrong."""
+    message = update.effective_message
+    try:
+        entry = yaml.safe_load(message.text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark else ""
+        await message.reply_text(BAD_YAML.format(error=f"{getattr(exc, 'problem', None) or exc}{where}"))
+        return TYPING_ENTRY
+    if isinstance(entry, dict) and isinstance(entry.get("entries"), list) and len(entry["entries"]) == 1:
+        entry = entry["entries"][0]
+    problems = check_entry(normalize_entry(entry) if isinstance(entry, dict) else entry)
+    if problems:
+        await message.reply_text(INVALID.format(problems=_problems([("", f, m) for f, m in problems])))
+        return TYPING_ENTRY
+    if context.bot_data[KB].get(str(entry["id"]), include_retired=True) is not None:
+        await message.reply_text(EXISTS.format(id=entry["id"]))
+        return TYPING_ENTRY
+    context.user_data[CHANGE] = {"action": "add", "id": str(entry["id"]), "entry": normalize_entry(entry)}
+    await message.reply_text(ASK_REASON)
+    return TYPING_REASON
+
+
+async def retire_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Pick the entry to retire (/anmuc id [reason]); ask why unless the reason came with the command."""
+    if not context.args:
+        await update.effective_message.reply_text(USAGE["anmuc"], parse_mode=ParseMode.HTML)
+        return ConversationHandler.END
+    entry = context.bot_data[KB].get(context.args[0])
+    if entry is None:
+        await update.effective_message.reply_text(NOT_FOUND.format(id=html.escape(context.args[0])),
+                                                  parse_mode=ParseMode.HTML)
+        return ConversationHandler.END
+    context.user_data[CHANGE] = {"action": "retire", "id": entry["id"], "title": entry["title"],
+                                 "base_revision": entry["_revision"]}
+    if len(context.args) > 1:
+        return await _confirm(update, context, " ".join(context.args[1:]))
+    await update.effective_message.reply_text(ASK_REASON)
+    return TYPING_REASON
+
+
+async def reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Take the reason and ask for confirmation."""
+    return await _confirm(update, context, update.effective_message.text.strip())
+
+
+async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, why: str) -> int:
+    change = context.user_data[CHANGE]
+    change["reason"] = why
+    if change["action"] == "edit":
+        summary = (f"Sửa mục <b>{html.escape(change['id'])}</b> (từ phiên bản {change['base_revision']}), "
+                   f"trường <code>{change['field']}</code> thành:\n<pre>{html.escape(change['value'][:3000])}</pre>")
+    elif change["action"] == "add":
+        summary = (f"Thêm mục <b>{html.escape(change['id'])}</b> ({html.escape(change['entry']['kind'])}): "
+                   f"{html.escape(str(change['entry'].get('title', '')))}")
+    else:
+        summary = (f"Ẩn mục <b>{html.escape(change['id'])}</b> — {html.escape(change['title'])} "
+                   "(không xoá; khôi phục được bằng <code>dvcbot kb revert</code>)")
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("✅ Lưu", callback_data=f"{ADMIN_PREFIX}ok"),
+                                    InlineKeyboardButton("✖️ Huỷ", callback_data=f"{ADMIN_PREFIX}no")]])
+    await update.effective_message.reply_text(CONFIRM.format(summary=summary, reason=html.escape(why)),
+                                              parse_mode=ParseMode.HTML, reply_markup=markup)
+    return CONFIRMING
+
+
+async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Save the confirmed change; say clearly why when the knowledge base refuses it."""
+    query = update.callback_query
+    await query.answer()
+    change = context.user_data.pop(CHANGE, None)
+    if change is None:
+        await query.edit_message_text(NOTHING_TO_CANCEL)
+        return ConversationHandler.END
+    kb = context.bot_data[KB]
+    try:
+        if change["action"] == "edit":
+            entry = kb.get(change["id"], include_retired=True)
+            if entry is None:
+                raise NotFound(change["id"])
+            entry[change["field"]] = change["value"]
+            revision = kb.edit(entry, _author(update), change["reason"], base_revision=change["base_revision"])
+        elif change["action"] == "add":
+            revision = kb.add(change["entry"], _author(update), change["reason"])
+        else:
+            revision = kb.retire(change["id"], _author(update), change["reason"],
+                                 base_revision=change["base_revision"])
+    except InvalidEntry as exc:
+        await query.edit_message_text(REFUSED.format(reason="mục chưa hợp lệ.\n" + _problems(exc.errors)))
+    except Conflict as exc:
+        await query.edit_message_text(REFUSED.format(reason=str(exc)))
+    except NotFound:
+        await query.edit_message_text(REFUSED.format(reason=f"không còn mục «{change['id']}»."))
+    except ValueError as exc:
+        await query.edit_message_text(REFUSED.format(reason=str(exc)))
+    else:
+        log.info("knowledge entry %s: %s by %s (revision %s)", change["id"], change["action"], _author(update),
+                 revision)
+        await query.edit_message_text(SAVED.format(id=html.escape(change["id"]), revision=revision),
+                                      parse_mode=ParseMode.HTML)
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Drop the pending change (/huy or ✖️)."""
+    context.user_data.pop(CHANGE, None)
+    if update.callback_query:
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_text(CANCELLED)
+    else:
+        await update.effective_message.reply_text(CANCELLED)
+    return ConversationHandler.END
+
+
+async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/huy outside any walk-through."""
+    await update.effective_message.reply_text(NOTHING_TO_CANCEL)

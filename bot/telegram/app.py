@@ -1,0 +1,309 @@
+"""Build the Telegram application (python-telegram-bot 22) and run it by polling or behind a webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import re
+import logging
+import secrets
+import signal
+import warnings
+from urllib.parse import urlparse
+
+from aiohttp import web
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.rasa_client import RasaClient
+from bot.stats import Stats
+from bot.telegram import admin, citizens, guide
+from bot.telegram.common import (
+    ADDRESSED,
+    ADMIN_PREFIX,
+    ADMINS,
+    ERROR_TEXT,
+    FEE_PREFIX,
+    GUIDE_PREFIX,
+    KB,
+    PAYLOADS,
+    RASA,
+    RASA_TIMEOUT,
+    RATE_PREFIX,
+    RETRIES,
+    RETRY_ATTEMPTS,
+    RETRY_INTERVAL,
+    STATS,
+    TYPED_TEXT,
+    PayloadStore,
+    PerChatUpdateProcessor,
+    RetryQueue,
+)
+from knowledge.store import KnowledgeBase, open_kb
+
+log = logging.getLogger("bot.telegram_app")
+
+NON_TEXT = (
+    filters.Sticker.ALL
+    | filters.PHOTO
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.ANIMATION
+    | filters.Document.ALL
+    | filters.LOCATION
+    | filters.VENUE
+    | filters.POLL
+    | filters.Dice.ALL
+)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the error and tell the user something went wrong."""
+    log.error("Exception while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat:
+        try:
+            await context.bot.send_message(update.effective_chat.id, ERROR_TEXT)
+        except TelegramError as exc:
+            log.warning("Could not tell the user about the error: %s", exc)
+
+
+async def _post_init(application: Application) -> None:
+    """Publish the command menu; Bot API servers without setMyCommands (the emulator) are fine."""
+    try:
+        await application.bot.set_my_commands(citizens.COMMANDS)
+    except TelegramError as exc:
+        log.debug("setMyCommands failed: %s", exc)
+
+
+def _file_url(base_url: str) -> str:
+    """File URL beside a Bot API base URL: ``http://host/bot`` -> ``http://host/file/bot``."""
+    root, _, last = base_url.rstrip("/").rpartition("/")
+    return f"{root}/file/{last}"
+
+
+def _conversation(**kwargs) -> ConversationHandler:
+    with warnings.catch_warnings():  # buttons are tracked per chat and user, not per message: intended
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        return ConversationHandler(**kwargs)
+
+
+def _fee_conversation() -> ConversationHandler:
+    fee = re.escape(FEE_PREFIX)
+    cancel = [CommandHandler("huy", citizens.fee_cancel),
+              CallbackQueryHandler(citizens.fee_cancel, pattern=rf"^{fee}x$")]
+    return _conversation(
+        entry_points=[CommandHandler("phi", citizens.fee_start)],
+        states={
+            citizens.CHOOSING_SERVICE: [CallbackQueryHandler(citizens.fee_service, pattern=rf"^{fee}s\|")],
+            citizens.CHOOSING_PROVINCE: [
+                CallbackQueryHandler(citizens.fee_province, pattern=rf"^{fee}p\|"),
+                CallbackQueryHandler(citizens.fee_ask_province, pattern=rf"^{fee}t$"),
+            ],
+            citizens.TYPING_PROVINCE: [MessageHandler(TYPED_TEXT, citizens.fee_typed_province)],
+            citizens.CHOOSING_CHANNEL: [CallbackQueryHandler(citizens.fee_channel, pattern=rf"^{fee}c\|")],
+        },
+        fallbacks=cancel,
+        allow_reentry=True,
+        name="fee",
+    )
+
+
+def _admin_conversation(staff: filters.BaseFilter) -> ConversationHandler:
+    typed = staff & filters.TEXT & ~filters.COMMAND
+    return _conversation(
+        entry_points=[CommandHandler("suamuc", admin.edit_start, staff),
+                      CommandHandler("themmuc", admin.add_start, staff),
+                      CommandHandler("anmuc", admin.retire_start, staff)],
+        states={
+            admin.TYPING_ANSWER: [MessageHandler(typed, admin.edit_answer)],
+            admin.TYPING_ENTRY: [MessageHandler(typed, admin.add_entry)],
+            admin.TYPING_REASON: [MessageHandler(typed, admin.reason)],
+            admin.CONFIRMING: [CallbackQueryHandler(admin.confirm, pattern=rf"^{re.escape(ADMIN_PREFIX)}ok$"),
+                               CallbackQueryHandler(admin.cancel, pattern=rf"^{re.escape(ADMIN_PREFIX)}no$")],
+        },
+        fallbacks=[CommandHandler("huy", admin.cancel)],
+        allow_reentry=True,
+        name="knowledge_edit",
+    )
+
+
+def build_application(
+    token: str,
+    rasa: RasaClient,
+    base_url: str | None = None,
+    admin_ids: set[int] = frozenset(),
+    *,
+    stats: Stats | None = None,
+    kb: KnowledgeBase | None = None,
+    retry_interval: float = RETRY_INTERVAL,
+    retry_attempts: int = RETRY_ATTEMPTS,
+    updater: bool = True,
+) -> Application:
+    """Build the Telegram application that relays messages to ``rasa``.
+
+    :param base_url: Bot API URL before the token (e.g. ``http://127.0.0.1:9000/bot``); Telegram's by default
+    :param admin_ids: Telegram user ids allowed to use the staff commands
+    :param stats: usage statistics (default ``$DVCBOT_VAR_DIR/stats.db``)
+    :param kb: the knowledge base (default :func:`knowledge.store.open_kb`)
+    :param retry_interval: seconds between tries of questions that came while Rasa was down
+    :param updater: False for webhook mode (updates arrive through :func:`webhook_app`)
+    """
+    builder = (
+        Application.builder()
+        .token(token)
+        .rate_limiter(AIORateLimiter())
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(_post_init)
+    )
+    if base_url:
+        builder = builder.base_url(base_url).base_file_url(_file_url(base_url))
+    if not updater:
+        builder = builder.updater(None)
+    application = builder.build()
+    application.bot_data.update({
+        RASA: rasa,
+        PAYLOADS: PayloadStore(),
+        STATS: stats if stats is not None else Stats(),
+        KB: kb if kb is not None else open_kb(),
+        ADMINS: frozenset(admin_ids),
+        RETRIES: RetryQueue(interval=retry_interval, attempts=retry_attempts),
+    })
+    staff = filters.User(user_id=admin_ids) & filters.ChatType.PRIVATE
+
+    # conversations first: while one runs, the user's typed text belongs to it
+    application.add_handler(_admin_conversation(staff))
+    application.add_handler(_fee_conversation())
+    application.add_handler(CommandHandler("start", citizens.start))
+    application.add_handler(CommandHandler("help", citizens.help_command))
+    application.add_handler(CommandHandler("lienhe", citizens.contact))
+    application.add_handler(CommandHandler("huongdan", guide.guide_start))
+    application.add_handler(CommandHandler("checklist", guide.checklist))
+    application.add_handler(CommandHandler("status", admin.status, staff))
+    application.add_handler(CommandHandler("thongke", admin.statistics, staff))
+    application.add_handler(CommandHandler("xemmuc", admin.show_entry, staff))
+    application.add_handler(CommandHandler(list(admin.ADMIN_COMMANDS), admin.refuse))
+    application.add_handler(CommandHandler("huy", admin.nothing_to_cancel))
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.COMMAND,
+                       citizens.unknown_command)
+    )
+    application.add_handler(CallbackQueryHandler(citizens.rate, pattern=rf"^{re.escape(RATE_PREFIX)}\d+\|-?1$"))
+    application.add_handler(CallbackQueryHandler(guide.guide_list, pattern=rf"^{re.escape(GUIDE_PREFIX)}l\|"))
+    application.add_handler(CallbackQueryHandler(guide.guide_step, pattern=rf"^{re.escape(GUIDE_PREFIX)}s\|"))
+    application.add_handler(CallbackQueryHandler(guide.guide_done, pattern=rf"^{re.escape(GUIDE_PREFIX)}x\|"))
+    application.add_handler(CallbackQueryHandler(guide.checklist_button, pattern=rf"^{re.escape(GUIDE_PREFIX)}c\|"))
+    application.add_handler(CallbackQueryHandler(citizens.button, pattern=r"^[pk]"))
+    application.add_handler(CallbackQueryHandler(citizens.expired_button))
+    application.add_handler(MessageHandler(TYPED_TEXT, citizens.text_message))
+    application.add_handler(MessageHandler(ADDRESSED & filters.CONTACT, citizens.shared_contact))
+    application.add_handler(MessageHandler(ADDRESSED & NON_TEXT, citizens.non_text))
+    application.add_error_handler(error_handler)
+    return application
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def run_polling(token: str, rasa_url: str, base_url: str | None = None, admin_ids: set[int] = frozenset()) -> None:
+    """Relay Telegram chats to the Rasa server at ``rasa_url`` until stopped (Ctrl-C or SIGTERM).
+
+    :param base_url: Bot API URL before the token, for a local Bot API server or the test emulator
+    """
+    _setup_logging()
+    rasa = RasaClient(rasa_url, timeout=RASA_TIMEOUT)
+    application = build_application(token, rasa, base_url=base_url, admin_ids=admin_ids)
+
+    async def close(app: Application) -> None:
+        await rasa.close()
+        app.bot_data[STATS].close()
+
+    application.post_shutdown = close
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+def webhook_app(application: Application, secret_token: str, path: str = "/telegram") -> web.Application:
+    """An aiohttp app that takes Telegram's webhook calls at ``path`` and queues them for ``application``.
+
+    Calls without the right ``X-Telegram-Bot-Api-Secret-Token`` header are refused with 403.
+    """
+
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret_token.encode()):
+            log.warning("webhook call with a wrong secret token refused")
+            return web.Response(status=403)
+        try:
+            update = Update.de_json(await request.json(), application.bot)
+        except (ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+            log.warning("webhook call with a malformed update: %s", exc)
+            return web.Response(status=400)
+        await application.update_queue.put(update)
+        return web.Response(status=200)
+
+    app = web.Application()
+    app.router.add_post(path, receive)
+    return app
+
+
+async def serve_webhook(application: Application, webhook_url: str, secret_token: str, listen: str, port: int,
+                        stop: asyncio.Event) -> None:
+    """Register the webhook with Telegram, serve it until ``stop`` is set, then shut down."""
+    path = urlparse(webhook_url).path or "/telegram"
+    runner = web.AppRunner(webhook_app(application, secret_token, path))
+    async with application:
+        await _post_init(application)
+        await runner.setup()
+        await web.TCPSite(runner, listen, port).start()
+        await application.bot.set_webhook(webhook_url, secret_token=secret_token,
+                                          allowed_updates=Update.ALL_TYPES)
+        await application.start()
+        log.info("webhook %s listening on %s:%s%s", webhook_url, listen, port, path)
+        try:
+            await stop.wait()
+        finally:
+            await application.stop()
+            await runner.cleanup()
+
+
+def run_webhook(token: str, rasa_url: str, webhook_url: str, secret_token: str | None = None,
+                base_url: str | None = None, admin_ids: set[int] = frozenset(), listen: str = "0.0.0.0",
+                port: int = 8443) -> None:
+    """Serve Telegram's webhook calls (instead of polling) until stopped (Ctrl-C or SIGTERM).
+
+    :param webhook_url: public HTTPS URL Telegram calls; its path is served locally on ``listen:port``
+    :param secret_token: checked on every call; a random one per run when not given
+    """
+    _setup_logging()
+    rasa = RasaClient(rasa_url, timeout=RASA_TIMEOUT)
+    application = build_application(token, rasa, base_url=base_url, admin_ids=admin_ids, updater=False)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await serve_webhook(application, webhook_url, secret_token or secrets.token_urlsafe(32), listen,
+                                port, stop)
+        finally:
+            await rasa.close()
+            application.bot_data[STATS].close()
+
+    asyncio.run(main())
