@@ -58,7 +58,8 @@ def tracker_store_yaml(url: str | None = None, var_dir: Path | None = None) -> s
     if not url or url.startswith("sqlite:///"):
         db = Path(url.removeprefix("sqlite:///")) if url else Path(var_dir or paths.VAR) / "tracker.db"
         db.parent.mkdir(parents=True, exist_ok=True)
-        return f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{db.resolve()}"\n'
+        return (f'tracker_store:\n  type: bot.tracker_store.TunedSQLTrackerStore\n  dialect: sqlite\n'
+                f'  db: "{db.resolve()}"\n')
     # a full URL in `host` is used as it is by Rasa's SQLTrackerStore
     return f'tracker_store:\n  type: SQL\n  host: "{url}"\n'
 

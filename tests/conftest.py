@@ -75,5 +75,23 @@ def rasa_url(stack) -> str:
     return stack.rasa_url
 
 
+@pytest.fixture(scope="session")
+def emulator():
+    """The telegram-test-api Bot API emulator on loopback (tests/emulator/server.js)."""
+    from telegram_emulator import Emulator
+
+    with Emulator() as running:
+        yield running
+
+
+@pytest.fixture
+async def rasa_stub():
+    """A stand-in for Rasa's REST webhook, for front-end tests that need no real answers."""
+    from telegram_emulator import RasaStub
+
+    async with RasaStub().serve() as stub:
+        yield stub
+
+
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_SESSION_DIR, ignore_errors=True)

@@ -43,23 +43,13 @@ from bot.telegram_app import (
     PayloadStore,
     split_text,
 )
-from telegram_emulator import BOT_USERNAME, Emulator, RasaStub, TelegramUser, free_port, running_bot
+from telegram_emulator import BOT_USERNAME, TelegramUser, free_port, running_bot
 
 ROOT = Path(__file__).resolve().parents[1]
 TOPIC_TITLES = [title for title, _ in TOPICS]
 LONG_PAYLOAD = '/ask_fee{"service":"dang_ky_thuong_tru","channel":"truc_tuyen","province":"ha_noi"}'
 
 
-@pytest.fixture(scope="session")
-def emulator():
-    with Emulator() as running:
-        yield running
-
-
-@pytest.fixture
-async def rasa_stub():
-    async with RasaStub().serve() as stub:
-        yield stub
 
 
 @pytest.fixture

@@ -26,21 +26,11 @@ from bot.telegram.guide import BACK, DONE, NEXT
 from bot.telegram_app import build_application
 from bot.telegram.app import serve_webhook
 from knowledge.store import KnowledgeBase
-from telegram_emulator import BotMessage, Emulator, RasaStub, TelegramUser, free_port, running_bot
+from telegram_emulator import BotMessage, TelegramUser, free_port, running_bot
 
 ADMIN, CITIZEN = 7001, 7002
 
 
-@pytest.fixture(scope="module")
-def emulator():
-    with Emulator() as running:
-        yield running
-
-
-@pytest.fixture
-async def rasa_stub():
-    async with RasaStub().serve() as stub:
-        yield stub
 
 
 @pytest.fixture

@@ -9,14 +9,10 @@ file to install or "activate" VNeID, someone asking for an OTP, a gift for insta
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.intent_override import IntentOverride
 from knowledge.text import normalize, search_key
 
 INTENT = "scam_warning"
@@ -52,28 +48,10 @@ def scam_signals(text: str) -> list[str]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class ScamGuard(GraphComponent):
+class ScamGuard(IntentOverride):
     """Overrides the intent of messages that look like a scam."""
 
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {}
+    INTENT = INTENT
 
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "ScamGuard":
-        return cls()
-
-    @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
-        return None
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            text = message.get("text") or ""
-            if text.startswith("/") or not scam_signals(text):
-                continue
-            ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != INTENT]
-            message.set("intent", {"name": INTENT, "confidence": 1.0}, add_to_output=True)
-            message.set("intent_ranking", [{"name": INTENT, "confidence": 1.0}, *ranking][:10], add_to_output=True)
-        return messages
+    def matches(self, text: str) -> bool:
+        return bool(scam_signals(text))

@@ -116,15 +116,22 @@ async def show_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
                                                   parse_mode=ParseMode.HTML)
 
 
-async def edit_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Show the current answer of an entry and ask for the new one (/suamuc)."""
+async def _entry_named(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str) -> dict | None:
+    """The entry whose id follows the command, or None after telling the user how to use it."""
     if not context.args:
-        await update.effective_message.reply_text(USAGE["suamuc"], parse_mode=ParseMode.HTML)
-        return ConversationHandler.END
+        await update.effective_message.reply_text(USAGE[command], parse_mode=ParseMode.HTML)
+        return None
     entry = context.bot_data[KB].get(context.args[0])
     if entry is None:
         await update.effective_message.reply_text(NOT_FOUND.format(id=html.escape(context.args[0])),
                                                   parse_mode=ParseMode.HTML)
+    return entry
+
+
+async def edit_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Show the current answer of an entry and ask for the new one (/suamuc)."""
+    entry = await _entry_named(update, context, "suamuc")
+    if entry is None:
         return ConversationHandler.END
     field = ANSWER_FIELDS.get(entry["kind"])
     if field is None:
@@ -179,13 +186,8 @@ async def add_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 async def retire_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Pick the entry to retire (/anmuc id [reason]); ask why unless the reason came with the command."""
-    if not context.args:
-        await update.effective_message.reply_text(USAGE["anmuc"], parse_mode=ParseMode.HTML)
-        return ConversationHandler.END
-    entry = context.bot_data[KB].get(context.args[0])
+    entry = await _entry_named(update, context, "anmuc")
     if entry is None:
-        await update.effective_message.reply_text(NOT_FOUND.format(id=html.escape(context.args[0])),
-                                                  parse_mode=ParseMode.HTML)
         return ConversationHandler.END
     context.user_data[CHANGE] = {"action": "retire", "id": entry["id"], "title": entry["title"],
                                  "base_revision": entry["_revision"]}

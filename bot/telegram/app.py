@@ -18,11 +18,13 @@ from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     ConversationHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.warnings import PTBUserWarning
@@ -38,9 +40,11 @@ from bot.telegram.common import (
     FEE_PREFIX,
     GUIDE_PREFIX,
     KB,
+    INBOX,
     PAYLOADS,
     RASA,
     RASA_TIMEOUT,
+    RATE_LIMIT_RETRIES,
     RATE_PREFIX,
     RETRIES,
     RETRY_ATTEMPTS,
@@ -50,7 +54,12 @@ from bot.telegram.common import (
     PayloadStore,
     PerChatUpdateProcessor,
     RetryQueue,
+    load_unanswered,
+    mark_answered,
+    recover_unanswered,
+    send_text,
 )
+from bot.telegram.inbox import Inbox, bot_key
 from knowledge.store import KnowledgeBase, open_kb
 
 log = logging.getLogger("bot.telegram_app")
@@ -73,21 +82,38 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the error and tell the user something went wrong."""
+    """Log the error and tell the user something went wrong (the update then counts as answered)."""
     log.error("Exception while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat:
         try:
-            await context.bot.send_message(update.effective_chat.id, ERROR_TEXT)
+            await send_text(context.bot, update.effective_chat.id, ERROR_TEXT)
         except TelegramError as exc:
             log.warning("Could not tell the user about the error: %s", exc)
+        mark_answered(context.bot_data, update.update_id)
 
 
 async def _post_init(application: Application) -> None:
-    """Publish the command menu; Bot API servers without setMyCommands (the emulator) are fine."""
+    """Publish the command menu (Bot API servers without setMyCommands, like the emulator, are fine), and have
+    the questions a killed earlier run left unanswered answered once the application runs."""
     try:
         await application.bot.set_my_commands(citizens.COMMANDS)
     except TelegramError as exc:
         log.debug("setMyCommands failed: %s", exc)
+    if load_unanswered(application):
+        application.bot_data["recovery"] = asyncio.create_task(recover_unanswered(application))
+
+
+async def skip_seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop an update the inbox already holds (Telegram delivering it again after a crash): answered once."""
+    inbox = context.bot_data.get(INBOX)
+    try:
+        seen = inbox is not None and inbox.seen(update.update_id)
+    except Exception:
+        log.exception("could not read the inbox")
+        return
+    if seen:
+        log.info("update %s was already received: not answered twice", update.update_id)
+        raise ApplicationHandlerStop
 
 
 def _file_url(base_url: str) -> str:
@@ -153,6 +179,8 @@ def build_application(
     retry_interval: float = RETRY_INTERVAL,
     retry_attempts: int = RETRY_ATTEMPTS,
     updater: bool = True,
+    inbox: Inbox | None = None,
+    api_timeout: float | None = None,
 ) -> Application:
     """Build the Telegram application that relays messages to ``rasa``.
 
@@ -162,16 +190,20 @@ def build_application(
     :param kb: the knowledge base (default :func:`knowledge.store.open_kb`)
     :param retry_interval: seconds between tries of questions that came while Rasa was down
     :param updater: False for webhook mode (updates arrive through :func:`webhook_app`)
+    :param inbox: the durable inbox (default ``$DVCBOT_VAR_DIR/telegram_inbox.db``, rows of this token)
+    :param api_timeout: read/write timeout of Bot API calls in seconds (python-telegram-bot's 5 s by default)
     """
     builder = (
         Application.builder()
         .token(token)
-        .rate_limiter(AIORateLimiter())
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
     )
     if base_url:
         builder = builder.base_url(base_url).base_file_url(_file_url(base_url))
+    if api_timeout is not None:
+        builder = builder.read_timeout(api_timeout).write_timeout(api_timeout)
     if not updater:
         builder = builder.updater(None)
     application = builder.build()
@@ -182,9 +214,11 @@ def build_application(
         KB: kb if kb is not None else open_kb(),
         ADMINS: frozenset(admin_ids),
         RETRIES: RetryQueue(interval=retry_interval, attempts=retry_attempts),
+        INBOX: inbox if inbox is not None else Inbox(bot_key(token)),
     })
     staff = filters.User(user_id=admin_ids) & filters.ChatType.PRIVATE
 
+    application.add_handler(TypeHandler(Update, skip_seen), group=-1)
     # conversations first: while one runs, the user's typed text belongs to it
     application.add_handler(_admin_conversation(staff))
     application.add_handler(_fee_conversation())
@@ -233,6 +267,7 @@ def run_polling(token: str, rasa_url: str, base_url: str | None = None, admin_id
     async def close(app: Application) -> None:
         await rasa.close()
         app.bot_data[STATS].close()
+        app.bot_data[INBOX].close()
 
     application.post_shutdown = close
     application.run_polling(allowed_updates=Update.ALL_TYPES)
@@ -305,5 +340,6 @@ def run_webhook(token: str, rasa_url: str, webhook_url: str, secret_token: str |
         finally:
             await rasa.close()
             application.bot_data[STATS].close()
+            application.bot_data[INBOX].close()
 
     asyncio.run(main())

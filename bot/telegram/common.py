@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ChatAction, ChatType, InlineKeyboardButtonLimit, MessageLimit, ParseMode
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, filters
 
 from bot.privacy import redact
@@ -35,6 +35,11 @@ MAX_CONCURRENT_UPDATES = 256
 RETRY_INTERVAL = 10.0  # seconds between two tries of the questions Rasa could not answer
 RETRY_ATTEMPTS = 30  # tries before the bot gives up on a question (about 5 minutes)
 RETRY_QUEUE_SIZE = 1000
+# Sending a reply: tries on a network error, a timeout or a 5xx of the Bot API, with a doubling pause between
+# them (429 Too Many Requests is retried by the rate limiter, RATE_LIMIT_RETRIES times, after its retry_after).
+SEND_ATTEMPTS = 3
+SEND_BACKOFF = 0.5  # seconds before the second try
+RATE_LIMIT_RETRIES = 3
 VN_TIME = dt.timezone(dt.timedelta(hours=7), "ICT")  # Vietnam has no daylight saving time
 
 # bot_data keys
@@ -44,6 +49,7 @@ STATS = "stats"
 KB = "kb"
 ADMINS = "admin_ids"
 RETRIES = "retries"
+INBOX = "inbox"
 
 # callback_data prefixes (Rasa payloads are "p…" or "k…", see PayloadStore)
 RATE_PREFIX = "r|"
@@ -255,6 +261,26 @@ async def send_typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
         log.debug("sendChatAction failed: %s", exc)
 
 
+async def send_text(bot, chat_id: int, text: str, **kwargs) -> Message:
+    """``bot.send_message`` that survives a short Bot API failure: network errors, timeouts and 5xx answers
+    (all :class:`telegram.error.NetworkError`) are tried again, :data:`SEND_ATTEMPTS` times in all.
+
+    :raises TelegramError: when every try failed, or at once for errors a retry cannot fix (400, 403…)
+    """
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            return await bot.send_message(chat_id, text, **kwargs)
+        except NetworkError as exc:
+            if attempt == SEND_ATTEMPTS:
+                log.error("sendMessage failed %d times, giving up: %s", attempt, exc)
+                raise
+            pause = SEND_BACKOFF * 2 ** (attempt - 1)
+            log.warning("sendMessage failed (%s: %s); try %d of %d in %.1f s",
+                        type(exc).__name__, exc, attempt + 1, SEND_ATTEMPTS, pause)
+            await asyncio.sleep(pause)
+    raise AssertionError("unreachable")
+
+
 async def send_reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply,
                      rating_for: int | None = None) -> None:
     """Send one Rasa reply as escaped HTML, split to Telegram's size, buttons under the last part.
@@ -271,8 +297,8 @@ async def send_reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Re
     markup = InlineKeyboardMarkup(rows) if rows else None
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
-        await context.bot.send_message(
-            chat_id, html.escape(chunk), parse_mode=ParseMode.HTML, reply_markup=markup if last else None
+        await send_text(
+            context.bot, chat_id, html.escape(chunk), parse_mode=ParseMode.HTML, reply_markup=markup if last else None
         )
 
 
@@ -286,6 +312,7 @@ class PendingQuestion:
     kind: str
     received_at: dt.datetime
     attempts: int = 0
+    update_id: int | None = None  # its row in the inbox, marked answered once it is
 
 
 @dataclass
@@ -330,8 +357,10 @@ async def ask_rasa(context: ContextTypes.DEFAULT_TYPE, chat_id: int | None, send
 
 
 async def deliver(context: ContextTypes.DEFAULT_TYPE, chat_id: int, sender: str, text: str, kind: str,
-                  replies: list[Reply], intro: str | None = None) -> None:
+                  replies: list[Reply], intro: str | None = None, update_id: int | None = None) -> None:
     """Record the question in the statistics and send Rasa's replies; an answer gets 👍/👎.
+
+    Then the question (``update_id``) is marked answered in the inbox.
 
     An answer is a last reply whose only button, if any, opens its sources (menus and questions back to
     the user are not rated).
@@ -346,44 +375,74 @@ async def deliver(context: ContextTypes.DEFAULT_TYPE, chat_id: int, sender: str,
         except Exception:  # statistics never stop an answer
             log.exception("could not record statistics")
     if intro:
-        await context.bot.send_message(chat_id, intro)
+        await send_text(context.bot, chat_id, intro)
     for index, reply in enumerate(replies):
         last = index == len(replies) - 1
         rate = question_id if last and is_answer(reply) else None
         await send_reply(context, chat_id, reply, rating_for=rate)
+    mark_answered(context.bot_data, update_id)
+
+
+def mark_answered(bot_data: dict, update_id: int | None) -> None:
+    """Mark ``update_id`` answered in the inbox (if there is one); never fails the caller."""
+    inbox = bot_data.get(INBOX)
+    if inbox is None or update_id is None:
+        return
+    try:
+        inbox.answered(update_id)
+    except Exception:
+        log.exception("could not mark update %s answered", update_id)
 
 
 async def relay(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, kind: str = "text") -> None:
     """Send ``text`` to Rasa as this update's sender and deliver the replies to the chat.
 
-    When Rasa is down or slow the user is told so at once and the question waits in the retry queue.
+    When Rasa is down or slow the user is told so at once and the question waits in the retry queue. The
+    question is written to the inbox first (redacted) and marked answered once its answer is sent; an update
+    already in the inbox (delivered again after a crash) is not answered again.
     """
     chat = update.effective_chat
     sender = sender_id(update)
+    update_id = update.update_id
+    inbox = context.bot_data.get(INBOX)
+    if inbox is not None:
+        try:
+            if not inbox.record(update_id, chat.id, sender, text, kind):
+                log.info("update %s was already received: not answered twice", update_id)
+                return
+        except Exception:  # the inbox never stops an answer
+            log.exception("could not record update %s in the inbox", update_id)
     queue: RetryQueue = context.bot_data[RETRIES]
     if not await answer_waiting(context, queue.take(chat.id)):
-        queue_question(context, chat.id, sender, text, kind)
-        await context.bot.send_message(chat.id, f"{BUSY_TEXT} {QUEUED_TEXT}")
+        queue_question(context, chat.id, sender, text, kind, update_id)
+        await send_text(context.bot, chat.id, f"{BUSY_TEXT} {QUEUED_TEXT}")
         return
     try:
         replies = await ask_rasa(context, chat.id, sender, text, typing=chat.type == ChatType.PRIVATE)
     except RasaUnavailable as exc:
         log.warning("Rasa unavailable: %s", exc)
-        queue_question(context, chat.id, sender, text, kind)
-        await context.bot.send_message(chat.id, f"{BUSY_TEXT} {QUEUED_TEXT}")
+        queue_question(context, chat.id, sender, text, kind, update_id)
+        await send_text(context.bot, chat.id, f"{BUSY_TEXT} {QUEUED_TEXT}")
         return
-    await deliver(context, chat.id, sender, text, kind, replies)
+    await deliver(context, chat.id, sender, text, kind, replies, update_id=update_id)
 
 
-def queue_question(context: ContextTypes.DEFAULT_TYPE, chat_id: int, sender: str, text: str, kind: str) -> None:
+def queue_question(context: ContextTypes.DEFAULT_TYPE, chat_id: int, sender: str, text: str, kind: str,
+                   update_id: int | None = None) -> None:
     """Keep a question (redacted) for the retry loop and make sure the loop runs."""
     text = clean_text(text)
     if not PAYLOAD_RE.match(text):
         text, _ = redact(text)
     queue: RetryQueue = context.bot_data[RETRIES]
-    queue.add(PendingQuestion(chat_id, sender, text, kind, dt.datetime.now(dt.timezone.utc)))
+    queue.add(PendingQuestion(chat_id, sender, text, kind, dt.datetime.now(dt.timezone.utc), update_id=update_id))
+    start_retry_loop(context.application)
+
+
+def start_retry_loop(application: Application) -> None:
+    """Make sure the retry loop runs (while questions wait)."""
+    queue: RetryQueue = application.bot_data[RETRIES]
     if queue.task is None or queue.task.done():
-        queue.task = context.application.create_task(retry_loop(context.application))
+        queue.task = application.create_task(retry_loop(application))
 
 
 async def answer_waiting(context: ContextTypes.DEFAULT_TYPE, questions: list[PendingQuestion]) -> bool:
@@ -400,9 +459,11 @@ async def answer_waiting(context: ContextTypes.DEFAULT_TYPE, questions: list[Pen
             return False
         try:
             await deliver(context, question.chat_id, question.sender, question.text, question.kind, replies,
-                          intro=RETRY_INTRO.format(time=vn_time(question.received_at)))
+                          intro=RETRY_INTRO.format(time=vn_time(question.received_at)),
+                          update_id=question.update_id)
         except TelegramError as exc:  # e.g. the user blocked the bot meanwhile: nobody left to answer
             log.warning("could not deliver a waiting answer: %s", exc)
+            mark_answered(context.bot_data, question.update_id)
     return True
 
 
@@ -427,7 +488,47 @@ async def retry_loop(application: Application) -> None:
                     question.attempts += 1
             for question in [q for q in queue.items if q.attempts >= queue.attempts]:
                 queue.items.remove(question)
-                await application.bot.send_message(
-                    question.chat_id, RETRY_GAVE_UP.format(time=vn_time(question.received_at)))
+                mark_answered(application.bot_data, question.update_id)
+                await send_text(application.bot, question.chat_id,
+                                RETRY_GAVE_UP.format(time=vn_time(question.received_at)))
         except Exception:  # keep the loop alive; the error is logged
             log.exception("retrying waiting questions failed")
+
+
+def load_unanswered(application: Application) -> int:
+    """Put the inbox's unanswered questions of earlier runs in the retry queue; call before updates arrive.
+
+    Returns how many; :func:`recover_unanswered` then answers them once the application runs.
+    """
+    inbox = application.bot_data.get(INBOX)
+    if inbox is None:
+        return 0
+    try:
+        items = inbox.take_unanswered()
+    except Exception:
+        log.exception("could not read the inbox")
+        return 0
+    queue: RetryQueue = application.bot_data[RETRIES]
+    for item in items:
+        queue.add(PendingQuestion(item.chat_id, item.sender, item.text, item.kind, item.received_at,
+                                  update_id=item.update_id))
+    if items:
+        log.info("%d question(s) left unanswered by the last run will be answered now", len(items))
+    return len(items)
+
+
+async def recover_unanswered(application: Application, wait: float = 30.0) -> None:
+    """Once the application runs, answer the questions :func:`load_unanswered` queued (retry loop if Rasa is down)."""
+    waited = 0.0
+    while not application.running:
+        if waited >= wait:
+            return
+        await asyncio.sleep(0.05)
+        waited += 0.05
+    try:
+        context = ContextTypes.DEFAULT_TYPE(application)
+        await answer_waiting(context, application.bot_data[RETRIES].take())
+    except Exception:
+        log.exception("answering the questions of the last run failed")
+    if application.bot_data[RETRIES].items:
+        start_retry_loop(application)

@@ -149,15 +149,24 @@ async def guide_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await query.edit_message_text(template.format(page=page, pages=pages), reply_markup=markup)
 
 
+async def _pressed_service(update: Update, context: ContextTypes.DEFAULT_TYPE) -> dict | None:
+    """Answer the button press and return the service named in its data (``…|…|service_id[|…]``), or None
+    after saying the service is gone."""
+    query = update.callback_query
+    await query.answer()
+    service = context.bot_data[KB].get(query.data.split("|")[2])
+    if service is None:
+        await query.edit_message_text(GUIDE_GONE)
+    return service
+
+
 async def guide_step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show one screen of the guide in place of the previous one (Tiếp / Quay lại)."""
     query = update.callback_query
-    await query.answer()
-    _, _, sid, step = query.data.split("|")
-    service = context.bot_data[KB].get(sid)
+    service = await _pressed_service(update, context)
     if service is None:
-        await query.edit_message_text(GUIDE_GONE)
         return
+    step = query.data.split("|")[3]
     text, markup = guide_screen(service, int(step))
     await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
@@ -165,10 +174,8 @@ async def guide_step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def guide_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Close the guide and point to the checklist."""
     query = update.callback_query
-    await query.answer()
-    service = context.bot_data[KB].get(query.data.split("|")[2])
+    service = await _pressed_service(update, context)
     if service is None:
-        await query.edit_message_text(GUIDE_GONE)
         return
     name = (service.get("aliases") or [service["title"]])[0]
     await query.edit_message_text(GUIDE_DONE.format(title=html.escape(service["title"]), name=html.escape(name)),
@@ -193,11 +200,8 @@ async def checklist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def checklist_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send the checklist of the service picked from the list."""
-    query = update.callback_query
-    await query.answer()
-    service = context.bot_data[KB].get(query.data.split("|")[2])
+    service = await _pressed_service(update, context)
     if service is None:
-        await query.edit_message_text(GUIDE_GONE)
         return
     await _send_checklist(context, update.effective_chat.id, service)
 

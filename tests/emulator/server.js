@@ -9,6 +9,16 @@
 //      was given a `secret_token` (and the emulator throws on a refused call instead of dropping it);
 //   5. editMessageText / editMessageReplyMarkup without `reply_markup` keep the old keyboard (Telegram
 //      removes it), and answer `null` where Telegram answers the message or `true`.
+//
+// Fault injection (tests only): POST /dvcbotFaults with JSON
+//   {method, token?, count?, status?, retry_after?, delay_ms?}   or   {clear: true}
+// makes the next `count` (default 1) calls of Bot API `method` (e.g. "sendMessage"), of the bot `token` when
+// given (of any bot otherwise), fail without being carried out:
+//   - `status` 429 with `retry_after` (seconds): {ok: false, error_code: 429, parameters: {retry_after}};
+//   - another `status` (e.g. 500, 502): {ok: false, error_code: status, description: "..."};
+//   - `delay_ms`: the call is held that long, then answered 504 (a client with a shorter timeout sees a
+//     timeout; the message is not sent). `delay_ms` may be combined with `status`.
+// Faults queue per method in the order they were posted; the route answers {ok: true, pending: n}.
 'use strict';
 
 const axios = require('axios');
@@ -16,6 +26,39 @@ const TelegramServer = require('telegram-test-api');
 const { routes } = require('telegram-test-api/lib/routes/index');
 const { getMe } = require('telegram-test-api/lib/routes/bot/getMe');
 const { handle } = require('telegram-test-api/lib/routes/bot/utils');
+
+const faults = [];
+
+function faultRoute(app) {
+  app.post('/dvcbotFaults', (req, res) => {
+    const body = req.body || {};
+    if (body.clear) {
+      faults.length = 0;
+    } else {
+      faults.push({ ...body, count: Number(body.count || 1) });
+    }
+    res.json({ ok: true, pending: faults.length });
+  });
+  app.all('/bot:token/:method', (req, res, next) => {
+    const fault = faults.find((f) => f.method === req.params.method && (!f.token || f.token === req.params.token));
+    if (!fault) {
+      next();
+      return;
+    }
+    fault.count -= 1;
+    if (fault.count <= 0) {
+      faults.splice(faults.indexOf(fault), 1);
+    }
+    const status = Number(fault.status || (fault.delay_ms ? 504 : 500));
+    const body = { ok: false, error_code: status, description: status === 429
+      ? `Too Many Requests: retry after ${fault.retry_after}` : `Injected fault ${status}` };
+    if (status === 429) {
+      body.parameters = { retry_after: Number(fault.retry_after || 1) };
+    }
+    setTimeout(() => res.status(status).json(body), Number(fault.delay_ms || 0));
+  });
+}
+routes.unshift(faultRoute);
 
 const BOT = { id: 666, is_bot: true, first_name: 'Test First name', username: 'TestNameBot' };
 
