@@ -17,7 +17,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes, ConversationHandler
 
 from bot.stats import format_summary
-from bot.telegram.common import ADMIN_PREFIX, KB, RASA, STATS, split_text
+from bot.telegram.common import ADMIN_PREFIX, KB, RASA, STATS, end_conversation, split_text
 from knowledge import search
 from knowledge.schema import InvalidEntry, check_entry, normalize_entry
 from knowledge.store import Conflict, NotFound
@@ -261,12 +261,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Drop the pending change (/huy or ✖️)."""
     context.user_data.pop(CHANGE, None)
-    if update.callback_query:
-        await update.callback_query.answer()
-        await update.callback_query.edit_message_text(CANCELLED)
-    else:
-        await update.effective_message.reply_text(CANCELLED)
-    return ConversationHandler.END
+    return await end_conversation(update, CANCELLED)
 
 
 async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -22,6 +22,7 @@ from bot.telegram.common import (
     RATE_PREFIX,
     RATED_TEXT,
     STATS,
+    end_conversation,
     keyboard,
     payload,
     relay,
@@ -309,9 +310,4 @@ async def fee_channel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
 
 async def fee_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Stop the fee walk-through (/huy or the ✖️ button)."""
-    if update.callback_query:
-        await update.callback_query.answer()
-        await update.callback_query.edit_message_text(FEE_CANCELLED)
-    else:
-        await update.effective_message.reply_text(FEE_CANCELLED)
-    return ConversationHandler.END
+    return await end_conversation(update, FEE_CANCELLED)

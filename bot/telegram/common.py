@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ChatAction, ChatType, InlineKeyboardButtonLimit, MessageLimit, ParseMode
 from telegram.error import NetworkError, TelegramError
-from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, filters
+from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, ConversationHandler, filters
 
 from bot.privacy import redact
 from bot.rasa_client import PAYLOAD_RE, RasaClient, RasaUnavailable, Reply, clean_text
@@ -532,3 +532,13 @@ async def recover_unanswered(application: Application, wait: float = 30.0) -> No
         log.exception("answering the questions of the last run failed")
     if application.bot_data[RETRIES].items:
         start_retry_loop(application)
+
+
+async def end_conversation(update: Update, text: str) -> int:
+    """Say ``text`` in place of the pressed screen (or as a reply to a command) and end the conversation."""
+    if update.callback_query:
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_text(text)
+    else:
+        await update.effective_message.reply_text(text)
+    return ConversationHandler.END
