@@ -31,6 +31,9 @@ $(VENV)/.installed: pyproject.toml .python-version
 	  echo "Không tìm thấy Python 3.10. Cài Python 3.10 (ví dụ: pyenv install 3.10.13) rồi chạy lại." >&2; exit 1; \
 	fi; \
 	echo "Dùng $$py"; \
+	if [ -x $(PY) ] && ! $(PY) -c 'import sys; assert sys.version_info[:2]==(3,10)' 2>/dev/null; then \
+	  echo "$(VENV) không phải Python 3.10: tạo lại."; rm -rf $(VENV); \
+	fi; \
 	[ -x $(PY) ] || $$py -m venv $(VENV); \
 	$(PY) -m pip install $(PIP_FLAGS) 'pip==24.0' 2>&1 | grep -v '^WARNING: Location' || true; \
 	$(PY) -m pip install $(PIP_FLAGS) -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true; \
@@ -50,6 +53,7 @@ train: setup kb
 emulator: tests/emulator/node_modules/.installed
 
 tests/emulator/node_modules/.installed: tests/emulator/package.json tests/emulator/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "Cần Node.js và npm để chạy kiểm thử Telegram (trình giả lập Bot API). Cài Node.js 18+ rồi chạy lại." >&2; exit 1; }
 	cd tests/emulator && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

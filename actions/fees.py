@@ -13,7 +13,8 @@ from actions.common import entity_or_slot, latest_entity, sources_button
 from actions.kb import get_kb
 from actions.render import render
 from actions.services import ask_for_service
-from knowledge.fees import _in_window, _jurisdiction_matches, quote
+from knowledge.clock import today
+from knowledge.fees import quote, reductions_for, territory_note
 from knowledge.places import resolve
 
 
@@ -23,7 +24,7 @@ def answer_fee(dispatcher: CollectingDispatcher, kb, service_id: str, province: 
     service = kb.get(service_id)
     if service is None:
         return ask_for_service(dispatcher, kb, "fee", "ask_fee")
-    on = on or dt.date.today()
+    on = on or today()
     online = quote(kb, service_id, province, online=True, on=on)
     counter = quote(kb, service_id, province, online=False, on=on)
     notes = list(dict.fromkeys(online.notes + counter.notes))
@@ -51,22 +52,21 @@ class ActionFee(Action):
 def answer_reductions(dispatcher: CollectingDispatcher, kb, province: str | None,
                       on: dt.date | None = None) -> list[dict]:
     """List reductions in force for ``province`` (and national ones)."""
-    on = on or dt.date.today()
+    on = on or today()
     place = resolve(province) if province else None
     notes = []
     if province and place is None:
         notes.append(f"Mình chưa nhận ra địa danh “{province}”.")
     if place and place.changed:
         notes.append(f"Từ 1/7/2025, {place.old_province} nay thuộc tỉnh {place.province}.")
-    reductions = [r for r in kb.entries("reduction") if _jurisdiction_matches(r, place)
-                  and (_in_window(r, on) or r.get("conflicts"))]
-    if place:
-        for r in reductions:
-            if r.get("territory") == "pre_merger" and r["jurisdiction"] != "national":
-                notes.append(f"{r['title']}: ban hành trước sáp nhập, áp dụng cho địa bàn tỉnh "
-                             f"{r['jurisdiction']} cũ.")
-    dispatcher.utter_message(text=render("reductions.j2", reductions=reductions, place=place, on=on,
-                                         notes=list(dict.fromkeys(notes))), buttons=sources_button(reductions))
+    reductions, disputed = reductions_for(kb, place, on)
+    for r in reductions:
+        note = territory_note(r, place) if place else None
+        if note:
+            notes.append(note)
+    dispatcher.utter_message(text=render("reductions.j2", reductions=reductions, disputed=disputed, place=place,
+                                         on=on, notes=list(dict.fromkeys(notes))),
+                             buttons=sources_button(reductions + disputed))
     return [SlotSet("pending", None), SlotSet("last_question", "reduction")]
 
 

@@ -12,6 +12,7 @@ from actions.common import (INTENT_TO_PENDING, PENDING_LABELS, entity_or_slot, l
                             service_buttons, service_menu_buttons, sources_button)
 from actions.kb import get_kb
 from actions.render import render
+from knowledge.clock import today
 
 TEMPLATES = {"steps": "service_steps.j2", "documents": "service_documents.j2", "time": "service_time.j2"}
 
@@ -73,9 +74,8 @@ class ActionShowEntry(Action):
             dispatcher.utter_message(text=render_faq(kb, entry), buttons=sources_button([entry]))
             return []
         if entry["kind"] == "reduction":
-            import datetime as dt
             dispatcher.utter_message(text=render("reductions.j2", reductions=[entry], place=None,
-                                                 on=dt.date.today(), notes=[]))
+                                                 on=today(), notes=[]))
             return []
         if entry["kind"] == "contact":
             dispatcher.utter_message(text=render("out_of_scope.j2", contacts=[entry]).split("\n", 1)[-1])

@@ -103,6 +103,7 @@ def rasa_server() -> Iterator[str]:
 
 async def _ask_batch(url: str, lines: Iterator[str], out) -> int:
     from bot.rasa_client import RasaClient, RasaUnavailable
+    from bot.terminal import BUSY
 
     client = RasaClient(url, timeout=60)
     errors = 0
@@ -127,7 +128,7 @@ async def _ask_batch(url: str, lines: Iterator[str], out) -> int:
                 replies = await client.send(sender, text)
             except RasaUnavailable as exc:
                 errors += 1
-                replies = [{"text": "Hệ thống đang bận, bạn vui lòng thử lại sau ít phút nhé.", "buttons": []}]
+                replies = [{"text": BUSY, "buttons": []}]
                 log.error("rasa unavailable: %s", exc)
             out.write(json.dumps({"sender": sender, "text": text, "replies": replies}, ensure_ascii=False) + "\n")
             out.flush()

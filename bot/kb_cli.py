@@ -16,6 +16,7 @@ from collections import Counter
 import yaml
 
 from bot import paths
+from knowledge.clock import today as vn_today
 
 EPILOG = """Sửa một mức phí trong ba lệnh:
   dvcbot kb export fee_thuong_tru_tt75 > phi.yml
@@ -300,7 +301,7 @@ def cmd_restore(args) -> int:
 
 def stats_rows(entries: list[dict], today: dt.date | None = None) -> list[tuple]:
     """Coverage per topic: entries, share with source, share verified within 365 days, needs_review."""
-    today = today or dt.date.today()
+    today = today or vn_today()
     by_topic: dict[str, list[dict]] = {}
     for e in entries:
         by_topic.setdefault(e.get("topic", "?"), []).append(e)
@@ -326,7 +327,7 @@ def cmd_stats(args) -> int:
 
 
 def cmd_stale(args) -> int:
-    today = dt.date.today()
+    today = vn_today()
     found = 0
     for e in _kb().entries():
         age = (today - dt.date.fromisoformat(str(e["verified_on"]))).days

@@ -32,14 +32,20 @@ OTP = "<OTP>"
 NUMBER = "<SỐ>"
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# "mật khẩu [VNeID của tôi] là[:] X", "mk: X": up to four words between the keyword and "là"/":"/"=";
+# the word after it is the secret unless it is a question word ("mật khẩu là gì")
 PASSWORD_RE = re.compile(
-    r"(?i)((?:mật khẩu|mat khau|mk|password|pass|passcode)\s*(?:của \w+\s*|cua \w+\s*)?(?:là|la|:|=)\s*)\S+")
+    r"(?i)((?:mật khẩu|mat khau|mk|password|pass|passcode)(?:\s+[^\s:=]+){0,4}?\s*(?:(?:là|la)\s*:?|[:=])\s*"
+    r"(?<=[\s:=]))(?!(?:gì|gi|sao|bao|thế|the|như|nhu|mấy|may|bị|bi|gồm|gom|phải|phai|có|co|không|khong)\b)"
+    r"(?=\S*[\d@#$%^&*!?_.])\S+")
 # digit groups joined by one separator, with an optional "+" or "(+84)" in front
 NUMBER_RE = re.compile(r"(?:\(\s?\+?\s?84\s?\)\s?|\+\s?)?(?<!\d)\d+(?:[ .\-]\d+)*(?!\d)")
 MONEY_RE = re.compile(r"\d{1,3}(?:\.\d{3})+")
 CURRENCY_AFTER_RE = re.compile(r"\s?(?:đồng|dong|đ\b|d\b|vnd|vnđ|₫|nghìn|ngàn|ngan|nghin|triệu|trieu|tỷ|ty)",
                                re.IGNORECASE)
-OTP_WORD_RE = re.compile(r"(?i)(?<![<\w])(?:otp|mã|ma|code|passcode|xác thực|xac thuc|xác nhận|xac nhan)(?!\w)")
+# "mã"/"ma" alone counts, but not in everyday codes: mã hồ sơ, mã biên nhận, mã số thuế, mã thủ tục…
+_NOT_OTP = r"(?!\s+(?:hồ sơ|ho so|biên nhận|bien nhan|số thuế|so thue|số hồ sơ|so ho so|thủ tục|thu tuc|bưu|buu|vận đơn|van don|tra cứu|tra cuu|bảo hiểm|bao hiem|bhxh|bhyt)\b)"
+OTP_WORD_RE = re.compile(r"(?i)(?<![<\w])(?:otp|(?:mã|ma)" + _NOT_OTP + r"|code|passcode|xác thực|xac thuc|xác nhận|xac nhan)(?!\w)")
 OTP_BEFORE = 30  # characters between an OTP word and the code that follows it
 OTP_AFTER = 20   # characters between a code and an OTP word that follows it ("482193 là mã OTP")
 

@@ -67,16 +67,16 @@ class RasaClient:
         """Send ``text`` as user ``sender`` and return the bot's replies in order.
 
         Personal data is redacted before the text leaves this process (Rasa, its tracker store and
-        logs never see it); empty text is answered here; button payloads (``/intent{...}``) pass as
-        they are.
+        logs never see it); empty text is answered here; Rasa's internal intents typed as payloads
+        (``/session_start``…) are sent as plain text.
         """
         text = clean_text(text or "")
         if not text:
             return [{"text": EMPTY_REPLY, "buttons": []}]
         if PAYLOAD_RE.match(text) and text[1:].split("{")[0] in INTERNAL_INTENTS:
             text = text[1:]  # Rasa's internal intents are not for users: treat as plain text
-        if not PAYLOAD_RE.match(text):
-            text, _ = redact(text[:MAX_CHARS])
+        # payloads too: a user can type "/0912345678"; our own payloads hold ids and names, never numbers
+        text, _ = redact(text[:MAX_CHARS])
         try:
             resp = await self._http.post(
                 f"{self.url}/webhooks/rest/webhook",

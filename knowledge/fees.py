@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from knowledge.clock import today
 from knowledge.places import Place, canonical_province, resolve
 from knowledge.schema import as_date
 
@@ -78,7 +79,7 @@ def _jurisdiction_matches(entry: dict, place: Place | None) -> bool:
     return name in (place.province, place.old_province)
 
 
-def _territory_note(entry: dict, place: Place | None) -> str | None:
+def territory_note(entry: dict, place: Place | None) -> str | None:
     if entry.get("jurisdiction") == "national" or entry.get("territory") != "pre_merger":
         return None
     name = canonical_province(entry["jurisdiction"])
@@ -97,7 +98,7 @@ def quote(kb, service_id: str, province: str | None = None, online: bool = True,
     :param online: filing online (``True``) or at the counter (``False``)
     :param on: the date (default today)
     """
-    on = on or dt.date.today()
+    on = on or today()
     place = resolve(province) if province else None
     result = FeeQuote(service_id=service_id, online=online, on=on, place=place)
     if province and place is None:
@@ -107,7 +108,8 @@ def quote(kb, service_id: str, province: str | None = None, online: bool = True,
 
     fees = [f for f in kb.fees(service_id) if _in_window(f, on) and _jurisdiction_matches(f, place)]
     # a provincial fee beats the national one; among equals, the latest valid_from wins
-    fees.sort(key=lambda f: (f.get("jurisdiction") != "national", str(f.get("valid_from"))), reverse=True)
+    fees.sort(key=lambda f: (f.get("jurisdiction") != "national", as_date(f.get("valid_from")) or dt.date.min),
+              reverse=True)
     if not fees:
         result.uncertain = True
         return result
@@ -115,7 +117,7 @@ def quote(kb, service_id: str, province: str | None = None, online: bool = True,
     if online:
         result.base = fee.get("online") if fee.get("online") is not None else fee.get("in_person")
         if fee.get("online") is None:
-            result.notes.append("Văn bản không ghi mức riêng cho nộp trực tuyến; mức dưới đây là mức chung.")
+            result.notes.append("Văn bản không ghi mức riêng cho nộp trực tuyến; mức trên là mức chung.")
     else:
         result.base = fee.get("in_person") if fee.get("in_person") is not None else fee.get("online")
     if fee.get("note"):
@@ -125,23 +127,27 @@ def quote(kb, service_id: str, province: str | None = None, online: bool = True,
     for red in kb.entries("reduction"):
         if not (_jurisdiction_matches(red, place) and red.get("channel") in channel_ok):
             continue
-        covers = red.get("services") is None or service_id in red["services"]
+        # a scope-only reduction (no service list) may cover this fee; a province's own resolution can
+        # only touch fees the province sets, never national ones
+        scope_only = red.get("services") is None
+        covers = (service_id in (red.get("services") or []) or
+                  (scope_only and (red.get("jurisdiction") == "national" or fee.get("jurisdiction") != "national")))
+        if not covers:
+            continue
         if not _in_window(red, on):
-            if covers and red.get("conflicts") and _started(red, on):
+            if red.get("conflicts") and _started(red, on):
                 # ended on paper, but sources disagree on the end date: say so rather than guess
                 result.uncertain = True
                 result.notes.append(
                     f"{red['legal_basis']} giảm {red['percent']}% đến {_vn(red.get('valid_to'))}, nhưng các nguồn "
-                    f"chưa thống nhất về thời hạn này; mức trên chưa tính khoản giảm.")
+                    f"chưa thống nhất về khoản giảm này; mức trên chưa tính nó.")
                 result.disputed.append(red)
             continue
-        if red.get("services") is None:
+        if scope_only:
             result.possible_reductions.append(red)
-        elif service_id in red["services"]:
-            result.reductions.append(AppliedReduction(red, int(red["percent"])))
         else:
-            continue
-        note = _territory_note(red, place)
+            result.reductions.append(AppliedReduction(red, int(red["percent"])))
+        note = territory_note(red, place)
         if note:
             result.notes.append(note)
         if red.get("conflicts"):
@@ -159,6 +165,20 @@ def quote(kb, service_id: str, province: str | None = None, online: bool = True,
         result.uncertain = True
     result.notes = list(dict.fromkeys(result.notes))
     return result
+
+
+def reductions_for(kb, place: Place | None, on: dt.date) -> tuple[list[dict], list[dict]]:
+    """Reductions that concern ``place`` (national ones and the province's, old or new name) on ``on``:
+    those in force, and those that ended on paper but whose end date the sources dispute."""
+    in_force, disputed = [], []
+    for red in kb.entries("reduction"):
+        if not _jurisdiction_matches(red, place):
+            continue
+        if _in_window(red, on):
+            in_force.append(red)
+        elif red.get("conflicts") and _started(red, on):
+            disputed.append(red)
+    return in_force, disputed
 
 
 def format_vnd(amount: int | None) -> str:

@@ -57,11 +57,13 @@ def old_provinces() -> list[str]:
 
 _PREFIX_RE = re.compile(r"^(tinh|thanh pho|tp\.?)\s+")
 _NICKNAMES = {"hcm": "Hồ Chí Minh", "tphcm": "Hồ Chí Minh", "sai gon": "Hồ Chí Minh", "hn": "Hà Nội",
-              "thua thien hue": "Huế"}
+              "thua thien hue": "Huế", "brvt": "Bà Rịa - Vũng Tàu", "vung tau": "Bà Rịa - Vũng Tàu",
+              "ba ria vung tau": "Bà Rịa - Vũng Tàu", "daklak": "Đắk Lắk", "dak lak": "Đắk Lắk",
+              "daknong": "Đắk Nông"}
 
 
 def _key(name: str) -> str:
-    return _PREFIX_RE.sub("", " ".join(fold(name).replace(",", " ").split()))
+    return _PREFIX_RE.sub("", " ".join(fold(name).replace(",", " ").replace("-", " ").split()))
 
 
 @lru_cache(maxsize=1)

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from knowledge.clock import today
 from knowledge.places import is_province
 
 KINDS = ("faq", "service", "fee", "reduction", "contact")
@@ -171,7 +172,7 @@ def check_entry(entry: Any) -> list[tuple[str, str]]:
         day = as_date(entry["verified_on"])
         if day is None:
             errors.append(("verified_on", "phải là ngày dạng YYYY-MM-DD"))
-        elif day > dt.date.today():
+        elif day > today():
             errors.append(("verified_on", "không được là ngày trong tương lai"))
     if entry.get("status") == "needs_review":
         _text(entry, "review_note", errors)

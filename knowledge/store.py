@@ -145,7 +145,11 @@ class KnowledgeBase:
         if not author or not str(author).strip():
             raise ValueError("cần tên người sửa (author)")
         data = json.dumps(entry, ensure_ascii=False, sort_keys=False)
-        with self.db.conn:  # one transaction: entry and revision together, or nothing
+        conn = self.db.conn
+        # BEGIN IMMEDIATE takes the write lock before the revision is read, so two savers cannot both pass
+        # the check; entry, revision and search index are written together or not at all
+        conn.execute("BEGIN IMMEDIATE")
+        try:
             row = self._row(entry["id"])
             current = row["revision"] if row else 0
             if expected_revision is not None and expected_revision != current:
@@ -166,6 +170,13 @@ class KnowledgeBase:
                 "retired": int(retired), "author": author, "reason": reason or "", "created_at": now,
             })
             search_index.index_entry(self.db, entry, retired)
+        except sqlite3.IntegrityError as exc:
+            conn.rollback()
+            raise Conflict(f"Mục '{entry['id']}' vừa được người khác sửa. Hãy xem lại bản mới rồi sửa lại.") from exc
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
         return revision
 
     def _check_references(self, entry: dict) -> None:

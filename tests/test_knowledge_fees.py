@@ -117,3 +117,23 @@ def test_shipped_can_cuoc_reduction_end_date_is_disputed(kb):
 @pytest.mark.parametrize("amount, text", [(0, "miễn phí"), (20000, "20.000 đồng"), (None, "chưa rõ")])
 def test_format_vnd(amount, text):
     assert text == format_vnd(amount)
+
+
+def test_province_resolution_without_service_list_is_not_offered_for_national_fees(rules):
+    add(rules, id="red_scope", kind="reduction", title="Nghệ An giảm phí tỉnh", jurisdiction="Nghệ An",
+        territory="pre_merger", percent=40, channel="online", services=None, scope="phí do tỉnh quy định",
+        valid_from="2024-01-01", valid_to=None, legal_basis="Nghị quyết D")
+    q = quote(rules, "svc", province="Nghệ An", online=True, on=D(2024, 6, 1))
+    assert [] == q.possible_reductions and 72000 == q.amount  # only the national 10% applies
+
+
+def test_reduction_listing_keeps_expired_ones_only_when_disputed(rules):
+    from knowledge.fees import reductions_for
+
+    in_force, disputed = reductions_for(rules, None, D(2026, 6, 1))
+    assert "red_online_10" not in [r["id"] for r in in_force + disputed]
+    red = rules.get("red_online_10")
+    red.update(conflicts=[{"claim": "đến 31/12/2026", "source": "báo X"}], status="needs_review", review_note="x")
+    rules.edit(red, "test", "conflict", red["_revision"])
+    in_force, disputed = reductions_for(rules, None, D(2026, 6, 1))
+    assert ["red_online_10"] == [r["id"] for r in disputed] and [] == in_force

@@ -20,6 +20,9 @@ def test_counts():
         ("Bình Dương", "Hồ Chí Minh", "Bình Dương"),
         ("TP HCM", "Hồ Chí Minh", "Hồ Chí Minh"),
         ("Nghệ An", "Nghệ An", "Nghệ An"),
+        ("Bà Rịa Vũng Tàu", "Hồ Chí Minh", "Bà Rịa - Vũng Tàu"),
+        ("BRVT", "Hồ Chí Minh", "Bà Rịa - Vũng Tàu"),
+        ("Daklak", "Đắk Lắk", "Đắk Lắk"),
     ],
 )
 def test_resolve(given, province, old):

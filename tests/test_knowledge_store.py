@@ -171,3 +171,30 @@ def test_every_faq_intent_is_in_the_domain(kb):
 def test_stored_data_is_json(db):
     row = next(db.db.query("select data from entries where id = 'faq_test'"))
     assert "faq_test" == json.loads(row["data"])["id"]
+
+
+def test_concurrent_saves_from_the_same_revision_one_wins(tmp_path):
+    """Four staff save the same entry at once from revision 1: exactly one save lands, the others are refused."""
+    import threading
+
+    path = tmp_path / "kb.db"
+    first = KnowledgeBase(path)
+    first.add(CONTACT, "an")
+    first.add(FAQ, "an")
+    results = []
+
+    def save(who):
+        store = KnowledgeBase(path)
+        entry = {**store.get("faq_test"), "answer": who}
+        try:
+            results.append(store.edit(entry, who, "cùng lúc", base_revision=1))
+        except Conflict:
+            results.append("conflict")
+
+    threads = [threading.Thread(target=save, args=(name,)) for name in ("A", "B", "C", "D")]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert [2] == [r for r in results if r != "conflict"] and 3 == results.count("conflict")
+    history = first.history("faq_test")
+    assert [1, 2] == [h["revision"] for h in history]
+    assert history[-1]["author"] == first.get("faq_test")["answer"]

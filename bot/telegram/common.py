@@ -34,7 +34,6 @@ PAYLOAD_CACHE_SIZE = 5000  # long button payloads remembered for callback querie
 MAX_CONCURRENT_UPDATES = 256
 RETRY_INTERVAL = 10.0  # seconds between two tries of the questions Rasa could not answer
 RETRY_ATTEMPTS = 30  # tries before the bot gives up on a question (about 5 minutes)
-RETRY_QUEUE_SIZE = 1000
 # Sending a reply: tries on a network error, a timeout or a 5xx of the Bot API, with a doubling pause between
 # them (429 Too Many Requests is retried by the rate limiter, RATE_LIMIT_RETRIES times, after its retry_after).
 SEND_ATTEMPTS = 3
@@ -57,8 +56,8 @@ FEE_PREFIX = "f|"
 GUIDE_PREFIX = "g|"
 ADMIN_PREFIX = "a|"
 
-BUSY_TEXT = "Hệ thống đang bận, bạn vui lòng thử lại sau ít phút nhé."
-QUEUED_TEXT = "Mình đã ghi lại câu hỏi và sẽ tự trả lời ngay khi hệ thống sẵn sàng."
+BUSY_TEXT = "Hệ thống đang bận."
+QUEUED_TEXT = "Mình đã ghi lại câu hỏi và sẽ tự trả lời ngay khi hệ thống sẵn sàng, bạn không cần gửi lại."
 RETRY_INTRO = "Đây là câu trả lời cho câu hỏi bạn gửi lúc {time}:"
 RETRY_GAVE_UP = (
     "Xin lỗi, hệ thống vẫn chưa sẵn sàng nên mình chưa trả lời được câu hỏi bạn gửi lúc {time}. "
@@ -319,7 +318,7 @@ class PendingQuestion:
 class RetryQueue:
     """Questions waiting for Rasa, oldest first (in memory; bounded)."""
 
-    items: deque = field(default_factory=lambda: deque(maxlen=RETRY_QUEUE_SIZE))
+    items: deque = field(default_factory=deque)  # unbounded: every queued question was promised an answer
     interval: float = RETRY_INTERVAL
     attempts: int = RETRY_ATTEMPTS
     task: asyncio.Task | None = None
