@@ -14,7 +14,7 @@ from actions.kb import get_kb
 from actions.render import render
 from actions.services import ask_for_service
 from knowledge.clock import today
-from knowledge.fees import quote, reductions_for, territory_note
+from knowledge.fees import place_notes, quote, reductions_for, territory_note
 from knowledge.places import resolve
 
 
@@ -54,11 +54,7 @@ def answer_reductions(dispatcher: CollectingDispatcher, kb, province: str | None
     """List reductions in force for ``province`` (and national ones)."""
     on = on or today()
     place = resolve(province) if province else None
-    notes = []
-    if province and place is None:
-        notes.append(f"Mình chưa nhận ra địa danh “{province}”.")
-    if place and place.changed:
-        notes.append(f"Từ 1/7/2025, {place.old_province} nay thuộc tỉnh {place.province}.")
+    notes = place_notes(province, place)
     reductions, disputed = reductions_for(kb, place, on)
     for r in reductions:
         note = territory_note(r, place) if place else None

@@ -89,6 +89,15 @@ def territory_note(entry: dict, place: Place | None) -> str | None:
     return f"Nghị quyết được ban hành trước sáp nhập 1/7/2025, áp dụng cho địa bàn tỉnh {name} cũ."
 
 
+def place_notes(given: str | None, place: Place | None) -> list[str]:
+    """What to tell the user about the place they named: not recognised, or merged into another province."""
+    if given and place is None:
+        return [f"Mình chưa nhận ra địa danh “{given}”, nên chỉ tính theo quy định chung toàn quốc."]
+    if place and place.changed:
+        return [f"Từ 1/7/2025, {place.old_province} nay thuộc tỉnh {place.province}."]
+    return []
+
+
 def quote(kb, service_id: str, province: str | None = None, online: bool = True,
           on: dt.date | None = None) -> FeeQuote:
     """Work out the fee of ``service_id`` for ``province`` (old or new name), channel and date.
@@ -101,10 +110,7 @@ def quote(kb, service_id: str, province: str | None = None, online: bool = True,
     on = on or today()
     place = resolve(province) if province else None
     result = FeeQuote(service_id=service_id, online=online, on=on, place=place)
-    if province and place is None:
-        result.notes.append(f"Mình chưa nhận ra địa danh “{province}”, nên chỉ tính theo quy định chung toàn quốc.")
-    if place and place.changed:
-        result.notes.append(f"Từ 1/7/2025, {place.old_province} nay thuộc tỉnh {place.province}.")
+    result.notes += place_notes(province, place)
 
     fees = [f for f in kb.fees(service_id) if _in_window(f, on) and _jurisdiction_matches(f, place)]
     # a provincial fee beats the national one; among equals, the latest valid_from wins

@@ -16,7 +16,6 @@ import html
 import itertools
 import re
 import select
-import socket
 import subprocess
 import time
 import uuid
@@ -28,19 +27,13 @@ import httpx
 from aiohttp import web
 
 from bot.rasa_client import RasaClient
+from bot.stack import free_port
 from bot.telegram_app import build_application
 
 EMULATOR_DIR = Path(__file__).parent / "emulator"
 # What the patched getMe of server.js answers.
 BOT_ID = 666
 BOT_USERNAME = "TestNameBot"
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Emulator:

@@ -137,7 +137,7 @@ def paper_matcher() -> NameMatcher:
                         for value, names in PAPER_TYPES.items() for name in names})
 
 
-def _names_from_kb() -> tuple[dict[str, tuple[str, str]], object]:
+def _names_from_kb() -> dict[str, tuple[str, str]]:
     from knowledge.places import _by_folded_name
     from knowledge.store import open_kb
 
@@ -147,10 +147,8 @@ def _names_from_kb() -> tuple[dict[str, tuple[str, str]], object]:
         if len(key) >= 3:
             for prefix in ("", "tinh ", "thanh pho ", "tp "):
                 names[name_key(prefix + key)] = ("province", short)
-    version = None
     try:
         kb = open_kb()
-        version = kb.db.execute("select max(seq) from revisions").fetchone()[0]
         exact: dict[str, tuple[str, str]] = {}
         variants: dict[str, set[str]] = {}
         for service in kb.entries("service"):
@@ -166,7 +164,7 @@ def _names_from_kb() -> tuple[dict[str, tuple[str, str]], object]:
         kb.close()
     except Exception as exc:  # the NLU still works with provinces only
         log.warning("knowledge base not readable for entity names: %s", exc)
-    return names, version
+    return names
 
 
 def kb_version() -> object:
@@ -245,7 +243,7 @@ class KnowledgeEntityExtractor(GraphComponent, EntityExtractorMixin):
         """The matcher, rebuilt when the knowledge base has changed."""
         version = kb_version()
         if version != self._version or not self._matcher.names:
-            names, _ = _names_from_kb()
+            names = _names_from_kb()
             self._version = version
             self._matcher = NameMatcher({**self.learned, **names})
         return self._matcher
