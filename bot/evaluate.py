@@ -262,8 +262,13 @@ def cross_validate(data_dir: Path = paths.NLU_DATA, config: Path = paths.CONFIG,
 
 def run(args) -> int:
     """``dvcbot eval``."""
-    from bot.cli import sync_knowledge, train
+    from bot.cli import rasa_server, sync_knowledge, train
 
+    if args.what == "answers":
+        from bot.evaluation import answers
+
+        with rasa_server() as url:
+            return answers.run(args, url)
     quiet_rasa()
     sync_knowledge()
     if not args.no_train and train() != 0:
@@ -295,7 +300,14 @@ def run(args) -> int:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("eval", help="đánh giá NLU trên tập kiểm tra riêng và kiểm định chéo")
+    p = sub.add_parser("eval", help="đánh giá NLU (intents) hoặc câu trả lời trên bộ câu hỏi (answers)")
+    p.add_argument("what", nargs="?", choices=("intents", "answers"), default="intents",
+                   help="intents: độ chính xác ý định; answers: chấm câu trả lời theo bộ câu hỏi tests/answers")
+    p.add_argument("--split", choices=("dev", "heldout", "all"), default="all",
+                   help="answers: phần của bộ câu hỏi (heldout không dùng để tinh chỉnh)")
+    p.add_argument("--bank", default=str(paths.ROOT / "tests" / "answers"), help="answers: thư mục bộ câu hỏi")
+    p.add_argument("--failures", action="store_true", help="answers: in các lượt sai (chỉ phần dev)")
+    p.add_argument("--show-heldout", action="store_true", help="answers: in cả lượt sai của phần heldout")
     p.add_argument("--model", default=str(paths.MODEL), help="mô hình cần đánh giá (mặc định models/dvcbot.tar.gz)")
     p.add_argument("--heldout", default=str(HELDOUT), help="tập kiểm tra riêng (YAML NLU của Rasa)")
     p.add_argument("--folds", type=int, default=5, help="số phần kiểm định chéo (0 để bỏ qua)")

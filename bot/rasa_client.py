@@ -33,9 +33,16 @@ class Button(TypedDict):
     payload: str
 
 
-class Reply(TypedDict):
+class _ReplyBase(TypedDict):
     text: str
     buttons: list[Button]
+
+
+class Reply(_ReplyBase, total=False):
+    # what kind of answer the action chose (service, faq, clarify, out_of_scope, privacy …) and whether the
+    # knowledge base answered; sent by the actions as custom JSON next to the text, never shown to users
+    answer: str
+    answered: bool
 
 
 class RasaUnavailable(Exception):
@@ -87,6 +94,11 @@ class RasaClient:
         except (httpx.HTTPError, OSError, ValueError) as exc:
             raise RasaUnavailable(str(exc)) from exc
         replies = [to_reply(m) for m in raw if m.get("text") or m.get("buttons")]
+        meta = next((m["custom"]["dvcbot"] for m in raw
+                     if isinstance(m.get("custom"), dict) and isinstance(m["custom"].get("dvcbot"), dict)), None)
+        if replies and meta:
+            replies[0]["answer"] = str(meta.get("answer") or "")
+            replies[0]["answered"] = bool(meta.get("answered"))
         if not replies:
             # every action of ours says something: silence means the action server failed
             raise RasaUnavailable("empty reply (action server down?)")

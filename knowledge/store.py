@@ -106,6 +106,11 @@ class KnowledgeBase:
             sql += " and retired = 0"
         return [self._entry(r) for r in self.db.query(sql + " order by topic, id", params)]
 
+    def version(self) -> int:
+        """A number that grows with every change of any entry (the last revision's sequence number)."""
+        rows = list(self.db.query("select max(seq) as seq from revisions"))
+        return int(rows[0]["seq"] or 0) if rows else 0
+
     def faq_for_intent(self, intent: str) -> dict | None:
         """The FAQ entry that answers an NLU intent."""
         for row in self.db.query(
