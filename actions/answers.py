@@ -103,6 +103,7 @@ class Decision:
     province: str | None = None
     options: list[tuple[str, str]] = field(default_factory=list)  # (title, payload)
     answered: bool = True
+    scam: bool = False     # the message showed scam signs: the answer leads with the warning
 
 
 def _latest(entities: list[dict], name: str) -> list[dict]:
@@ -182,48 +183,55 @@ _NEW_PROVINCE_RE = re.compile(r"\b(thuoc tinh nao|tinh nao|thuoc thanh pho nao|s
 
 
 def decide(kb, request: Request, context: Context) -> Decision:
-    """Pick the answer for ``request`` in ``context`` (see the module docstring)."""
+    """Pick the answer for ``request`` in ``context``; a message with scam signs leads with the warning."""
+    decision = _decide(kb, request, context)
+    decision.scam = request.intent == "scam_warning"
+    return decision
+
+
+def _decide(kb, request: Request, context: Context) -> Decision:
+    """Pick the answer for ``request`` in ``context`` (see the module docstring).
+
+    In order: a button for an entry; a place question (which province now); a follow-up on the service under
+    discussion; fee reductions; a question-level fact; a service and the aspects asked; a FAQ entry; a
+    service named alone; a weaker FAQ match; a greeting, thanks or goodbye; otherwise "not in scope".
+    """
     key = search_key(request.text)
     aspects = [a for a in request.aspects if a in ASPECT_LABELS or a == "reduction"]
     faq = request.faqs[0] if request.faqs else None
     faq_score = faq.score if faq else 0.0
     province = request.province or context.province
+    previous = [a for a in (context.aspect or "").split(",") if a in ASPECT_LABELS]
+    service = request.service
+    off_topic = request.intent == "out_of_scope" and request.confidence >= OOS_CONFIDENCE
 
     if request.intent == "show_entry" and request.entry_id:
         return Decision("entry", entry=request.entry_id, province=province)
-    # the classifier is sure it is off-topic: only a named service or a close FAQ match overrules it
-    if request.intent == "out_of_scope" and request.confidence >= OOS_CONFIDENCE and not request.named_service \
-            and faq_score < FAQ_STRONG:
-        return Decision("out_of_scope", answered=False)
-    # a place question: which province an old place belongs to now
     if request.place_mentioned and (request.intent == "ask_new_province" or _NEW_PROVINCE_RE.search(key)) \
             and not (set(aspects) - {"where"}):
         return Decision("new_province", province=request.text if not request.is_payload else request.province)
-    previous = [a for a in (context.aspect or "").split(",") if a in ASPECT_LABELS]
     # a follow-up about the service under discussion: an aspect, a place or a correction, and little else
-    if context.service and not request.service and request.intent not in CHITCHAT and \
-            (aspects or request.place_mentioned or request.correction) and request.residual <= FOLLOW_UP_MAX_WORDS \
-            and faq_score < FOLLOW_UP_FAQ_MAX:
+    if context.service and not service and (aspects or request.place_mentioned or request.correction) \
+            and request.residual <= FOLLOW_UP_MAX_WORDS and faq_score < FOLLOW_UP_FAQ_MAX:
         if "reduction" in aspects:
             return Decision("reductions", province=province, aspects=["reduction"])
         return Decision("service", service=context.service, aspects=(aspects or previous or ["steps"])[:2],
                         province=province)
-    # fee reductions of a province (no particular service)
-    if "reduction" in aspects and not request.service:
+    # the classifier is sure it is off-topic: only a named service or a close FAQ match overrules it
+    if off_topic and not request.named_service and faq_score < FAQ_STRONG:
+        return Decision("out_of_scope", answered=False)
+    if "reduction" in aspects and not service:
         return Decision("reductions", province=province, aspects=["reduction"])
-
-    # a question-level fact of a service, or a FAQ entry, that matches the words closely
     if faq and faq.unit.kind == "service_faq" and faq_score >= FACT_MIN and \
-            (not request.service or request.service == faq.unit.entry_id or faq_score >= FAQ_STRONG):
+            (not service or service == faq.unit.entry_id or faq_score >= FAQ_STRONG):
         return Decision("fact", service=faq.unit.entry_id, entry=faq.unit.entry_id, fact=faq.unit.index,
                         province=province)
-    service = request.service
     if service and aspects:
         known = [a for a in aspects if has_aspect(kb, kb.get(service), a)]
-        if faq and faq.unit.kind == "faq" and (
-                (faq_score >= FAQ_STRONG and faq_score > request.service_score + 0.1)
-                or (not known and faq_score >= WEAK_MIN)):
-            return _faq_or_clarify(request)
+        faq_wins = faq and faq.unit.kind == "faq" and (
+            (faq_score >= FAQ_STRONG and faq_score > request.service_score + 0.1) or (not known and faq_score >= FAQ_MIN))
+        if faq_wins:
+            return _faq_answer(request)
         return Decision("service", service=service, aspects=(known or aspects)[:2], province=province)
     if faq and faq.unit.kind == "faq" and faq_score >= FAQ_MIN and \
             (not service or faq_score >= request.service_score or faq_score >= FAQ_STRONG):
@@ -231,20 +239,12 @@ def decide(kb, request: Request, context: Context) -> Decision:
     if service:
         # a service named alone: in a follow-up it keeps the aspect asked before, else it shows its steps
         return Decision("service", service=service, aspects=previous[:2] or ["steps"], province=province)
-    # follow-ups: an aspect, a province or a correction about the service under discussion
-    if context.service and (aspects or request.place_mentioned) and request.intent not in ("out_of_scope",):
-        if "reduction" in aspects:
-            return Decision("reductions", province=province, aspects=["reduction"])
-        return Decision("service", service=context.service, aspects=(aspects or previous or ["steps"])[:2],
-                        province=province)
-    if request.place_mentioned and not aspects and request.intent not in ("out_of_scope",):
+    if request.place_mentioned and not aspects and not off_topic:
         return Decision("new_province", province=request.text)
-    if "reduction" in aspects:
-        return Decision("reductions", province=province, aspects=["reduction"])
     if faq and faq_score >= WEAK_MIN and request.intent not in CHITCHAT:
         return _faq_or_clarify(request)
     if request.intent in CHITCHAT:
-        return Decision("greet")
+        return Decision(request.intent if request.intent in ("thank", "goodbye") else "greet")
     return Decision("out_of_scope", answered=False)
 
 
@@ -260,11 +260,18 @@ def has_aspect(kb, service: dict | None, aspect: str) -> bool:
 
 
 def _faq_or_clarify(request: Request) -> Decision:
+    """The best FAQ hit, or one clarifying question when the next hit is as close and not strong."""
     hits = [h for h in request.faqs if h.unit.kind in ("faq", "service_faq")]
     top = hits[0]
     close = [h for h in hits[1:3] if top.score - h.score < CLARIFY_MARGIN and h.unit.entry_id != top.unit.entry_id]
     if close and top.score < FAQ_STRONG:
         return Decision("clarify", options=[_hit_option(h) for h in [top, *close]], answered=False)
+    return _faq_answer(request)
+
+
+def _faq_answer(request: Request) -> Decision:
+    """The best FAQ hit (a FAQ entry or a question-level fact of a service)."""
+    top = request.faqs[0]
     if top.unit.kind == "service_faq":
         return Decision("fact", service=top.unit.entry_id, entry=top.unit.entry_id, fact=top.unit.index)
     return Decision("faq", entry=top.unit.entry_id)
@@ -277,7 +284,7 @@ def _hit_option(hit: Hit) -> tuple[str, str]:
 
 def next_context(kb, decision: Decision, request: Request, context: Context) -> Context:
     """The context after answering: what the answer was about; an off-topic turn keeps nothing new."""
-    if decision.kind in ("out_of_scope", "greet", "clarify"):
+    if decision.kind in ("out_of_scope", "greet", "thank", "goodbye", "clarify"):
         aged = replace(context, province_age=context.province_age + 1)
         return aged if aged.province_age <= PROVINCE_TTL else replace(aged, province=None, province_age=0)
     topic = context.topic
@@ -344,7 +351,8 @@ def render_decision(kb, decision: Decision, on: dt.date | None = None) -> tuple[
             return _render_service(kb, replace(decision, kind="service", service=entry["id"], aspects=["steps"]), on)
         if entry["kind"] == "faq":
             contacts = kb.contacts(entry.get("contacts") or [])
-            return _fit(render("faq.j2", entry=entry, contacts=contacts[:1], max_steps=MAX_STEPS)), \
+            return _fit(render("faq.j2", entry=entry, contacts=contacts[:1], max_steps=MAX_STEPS,
+                               scam=decision.scam)), \
                 sources_button([entry])
         if entry["kind"] == "reduction":
             return _fit(render("reductions.j2", reductions=[entry], disputed=[], place=None, on=on, note=None)), \
@@ -376,6 +384,8 @@ def render_decision(kb, decision: Decision, on: dt.date | None = None) -> tuple[
         return render("clarify.j2"), [{"title": t, "payload": p} for t, p in decision.options]
     if decision.kind == "greet":
         return render("greet.j2"), topic_buttons()
+    if decision.kind in ("thank", "goodbye"):
+        return render(f"{decision.kind}.j2"), []
     contacts = kb.contacts(["hotline_vneid", "portal_dvc"])
     return render("out_of_scope.j2", contacts=contacts), []
 
