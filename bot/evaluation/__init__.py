@@ -1,0 +1,1 @@
+"""Measuring the assistant's quality (figures, never pass/fail tests)."""
