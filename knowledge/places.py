@@ -13,8 +13,6 @@ from underthesea.address import convert_address
 
 from knowledge.text import fold
 
-MERGER_DATE = "2025-07-01"
-
 
 @dataclass(frozen=True)
 class Place:

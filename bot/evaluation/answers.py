@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from bot import paths
+from bot.runtime import paths
 from bot.rasa_client import RasaClient, RasaUnavailable
 from knowledge.text import fold
 

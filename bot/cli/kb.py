@@ -10,13 +10,21 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import os
+import sqlite3
 import sys
 from collections import Counter
+from pathlib import Path
 
 import yaml
 
-from bot import paths
+from knowledge import search as search_index
+from knowledge.backup import check_backup, copy_db
 from knowledge.clock import today as vn_today
+from knowledge.content_files import CONTENT_DIR, ContentError, load_dir
+from knowledge.schema import InvalidEntry, check_entries
+from knowledge.search import search
+from knowledge.store import Conflict, NotFound, default_path, open_kb
 
 EPILOG = """Sửa một mức phí trong ba lệnh:
   dvcbot kb export fee_thuong_tru_tt75 > phi.yml
@@ -26,9 +34,7 @@ EPILOG = """Sửa một mức phí trong ba lệnh:
 
 
 def _kb():
-    from knowledge.store import open_kb
-
-    return open_kb(paths.env()["DVCBOT_KB_PATH"])
+    return open_kb()
 
 
 def _dump(data) -> str:
@@ -36,8 +42,6 @@ def _dump(data) -> str:
 
 
 def _read_entries(path: str) -> list[dict]:
-    from knowledge.content_files import ContentError
-
     try:
         text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
         doc = yaml.safe_load(text)
@@ -63,9 +67,6 @@ def cmd_build(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from knowledge.content_files import CONTENT_DIR, load_dir
-    from knowledge.schema import check_entries
-
     entries = load_dir(args.dir or CONTENT_DIR)
     problems = check_entries(entries)
     for eid, field, msg in problems:
@@ -99,8 +100,6 @@ cmd_export_one = cmd_show
 
 
 def cmd_search(args) -> int:
-    from knowledge.search import search
-
     kb = _kb()
     for hit in search(kb.db, " ".join(args.query), limit=args.limit):
         entry = kb.get(hit["id"])
@@ -176,86 +175,8 @@ def cmd_export(args) -> int:
     return 0
 
 
-REQUIRED_COLUMNS = {
-    "entries": {"id", "kind", "title", "status", "retired", "revision", "data"},
-    "revisions": {"entry_id", "revision", "action", "data", "author", "created_at"},
-}
-
-
-def check_backup(path: str) -> int:
-    """Check that ``path`` is a sound knowledge database; returns its number of entries.
-
-    Opens the file read-only: SQLite integrity check, the tables and columns the bot reads, and every
-    current entry valid against the schema. Raises :class:`ValueError` with the reason otherwise.
-    """
-    import json
-    import sqlite3
-    from pathlib import Path
-
-    from knowledge.schema import check_entry, normalize_entry
-
-    file = Path(path)
-    if not file.is_file():
-        raise ValueError(f"Không có tệp {path}.")
-    with open(file, "rb") as fh:
-        if fh.read(16) != b"SQLite format 3\x00":
-            raise ValueError(f"{path} không phải tệp cơ sở dữ liệu SQLite.")
-    conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        result = conn.execute("PRAGMA integrity_check").fetchone()[0]
-        if result != "ok":
-            raise ValueError(f"{path} bị hỏng (integrity_check: {result}).")
-        for table, needed in REQUIRED_COLUMNS.items():
-            columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-            if not columns:
-                raise ValueError(f"{path} thiếu bảng '{table}': không phải bản sao lưu cơ sở tri thức.")
-            if needed - columns:
-                raise ValueError(f"{path}: bảng '{table}' thiếu cột {', '.join(sorted(needed - columns))}.")
-        count = 0
-        for entry_id, data in conn.execute("select id, data from entries where retired = 0"):
-            try:
-                entry = normalize_entry(json.loads(data))
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"{path}: mục '{entry_id}' không đọc được ({exc}).") from exc
-            problems = check_entry(entry)
-            if problems:
-                field, msg = problems[0]
-                raise ValueError(f"{path}: mục '{entry_id}', trường '{field}': {msg}.")
-            count += 1
-        if not count:
-            raise ValueError(f"{path} không có mục nào.")
-        return count
-    except sqlite3.DatabaseError as exc:
-        raise ValueError(f"{path} không đọc được: {exc}") from exc
-    finally:
-        conn.close()
-
-
-def _copy_db(source: str, target: str, single_file: bool = False) -> None:
-    """Copy one SQLite database into another with SQLite's online backup API (readers keep reading).
-
-    :param single_file: leave ``target`` in rollback-journal mode: one self-contained file, no -wal/-shm
-    """
-    import sqlite3
-
-    from knowledge.store import BUSY_TIMEOUT_MS
-
-    src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
-    dst = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000)
-    try:
-        src.backup(dst)
-        if single_file:
-            dst.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        dst.close()
-        src.close()
-
-
 def cmd_backup(args) -> int:
-    import os
-    from pathlib import Path
-
-    source = paths.env()["DVCBOT_KB_PATH"]
+    source = str(default_path())
     if not Path(source).is_file():
         raise ValueError(f"Chưa có cơ sở tri thức ở {source}.")
     target = Path(args.file)
@@ -263,7 +184,7 @@ def cmd_backup(args) -> int:
         raise ValueError(f"{target} đã có; chọn tên khác hoặc thêm --force để ghi đè.")
     tmp = target.with_name(target.name + ".tmp")
     tmp.unlink(missing_ok=True)
-    _copy_db(source, str(tmp), single_file=True)
+    copy_db(source, str(tmp), single_file=True)
     count = check_backup(str(tmp))
     os.replace(tmp, target)
     print(f"✓ Đã sao lưu {count} mục vào {target}.")
@@ -271,17 +192,13 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from pathlib import Path
-
-    from knowledge import search as search_index
-
     count = check_backup(args.file)
-    live = Path(paths.env()["DVCBOT_KB_PATH"])
+    live = default_path()
     kept = None
     if live.is_file():
         kept = live.with_name(f"{live.stem}.truoc-khoi-phuc-{dt.datetime.now():%Y%m%d-%H%M%S}{live.suffix}")
-        _copy_db(str(live), str(kept), single_file=True)
-    _copy_db(args.file, str(live))
+        copy_db(str(live), str(kept), single_file=True)
+    copy_db(args.file, str(live))
     kb = _kb()  # recreates the search index if the backup had none
     try:
         indexed = kb.db.execute(f"select count(*) from {search_index.TABLE}").fetchone()[0]
@@ -396,12 +313,6 @@ def add_parser(sub) -> None:
 
 def _guarded(func):
     """Turn knowledge errors into a clear message and exit code 1 (nothing is written on error)."""
-    import sqlite3
-
-    from knowledge.content_files import ContentError
-    from knowledge.schema import InvalidEntry
-    from knowledge.store import Conflict, NotFound
-
     def run(args) -> int:
         try:
             return func(args)

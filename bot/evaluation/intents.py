@@ -27,7 +27,7 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
-from bot import paths  # noqa: E402
+from bot.runtime import paths  # noqa: E402
 from knowledge.text import ABBREVIATIONS, fold  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -260,62 +260,33 @@ def cross_validate(data_dir: Path = paths.NLU_DATA, config: Path = paths.CONFIG,
             for name, idx in subsets(examples).items() if idx}
 
 
-def run(args) -> int:
-    """``dvcbot eval``."""
-    from bot.cli import rasa_server, sync_knowledge, train
-
-    if args.what == "answers":
-        from bot.evaluation import answers
-
-        with rasa_server() as url:
-            return answers.run(args, url)
+def report(model: str | Path = paths.MODEL, heldout: str | Path = HELDOUT, folds_: int = 5, worst: int = 10,
+           errors: bool = False, json_path: str | None = None, out=sys.stdout) -> int:
+    """Print the figures of ``model`` on the held-out set and of ``folds_``-fold cross-validation; 0."""
     quiet_rasa()
-    sync_knowledge()
-    if not args.no_train and train() != 0:
-        print("Huấn luyện mô hình thất bại.", file=sys.stderr)
-        return 1
-    examples = load_examples(args.heldout)
+    examples = load_examples(heldout)
     parts_info = subsets(examples)
-    print(f"Tập kiểm tra riêng: {args.heldout} — {len(examples)} câu, {len(parts_info['không dấu'])} không dấu "
+    print(f"Tập kiểm tra riêng: {heldout} — {len(examples)} câu, {len(parts_info['không dấu'])} không dấu "
           f"({len(parts_info['không dấu']) / len(examples):.0%}), {len(parts_info['có viết tắt'])} có viết tắt "
-          f"({len(parts_info['có viết tắt']) / len(examples):.0%})")
-    parser = Parser(args.model)
-    heldout = evaluate(examples, parser.predict)
-    print_summary(f"Tập kiểm tra riêng (mô hình {args.model})", heldout)
-    print_details(heldout["tất cả"], args.worst)
-    if args.errors:
-        print("\nCâu sai:")
-        for text, gold, pred in heldout["tất cả"].errors:
-            print(f"  [{gold} → {pred}] {text}")
-    report = {"heldout": {k: v.as_dict() for k, v in heldout.items()}}
-    if args.folds > 1:
-        print(f"\n== Kiểm định chéo {args.folds} phần trên dữ liệu huấn luyện ({paths.NLU_DATA})", flush=True)
-        cv = cross_validate(k=args.folds)
-        print_summary(f"Kiểm định chéo {args.folds} phần", cv)
-        print_details(cv["tất cả"], args.worst)
-        report["cross_validation"] = {k: v.as_dict() for k, v in cv.items()}
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
+          f"({len(parts_info['có viết tắt']) / len(examples):.0%})", file=out)
+    parser = Parser(model)
+    held = evaluate(examples, parser.predict)
+    print_summary(f"Tập kiểm tra riêng (mô hình {model})", held, out)
+    print_details(held["tất cả"], worst, out)
+    if errors:
+        print("\nCâu sai:", file=out)
+        for text, gold, pred in held["tất cả"].errors:
+            print(f"  [{gold} → {pred}] {text}", file=out)
+    figures = {"heldout": {k: v.as_dict() for k, v in held.items()}}
+    if folds_ > 1:
+        print(f"\n== Kiểm định chéo {folds_} phần trên dữ liệu huấn luyện ({paths.NLU_DATA})", file=out, flush=True)
+        cv = cross_validate(k=folds_, out=out)
+        print_summary(f"Kiểm định chéo {folds_} phần", cv, out)
+        print_details(cv["tất cả"], worst, out)
+        figures["cross_validation"] = {k: v.as_dict() for k, v in cv.items()}
+    if json_path:
+        Path(json_path).write_text(json.dumps(figures, ensure_ascii=False, indent=2), "utf-8")
     return 0
-
-
-def add_parser(sub) -> None:
-    p = sub.add_parser("eval", help="đánh giá NLU (intents) hoặc câu trả lời trên bộ câu hỏi (answers)")
-    p.add_argument("what", nargs="?", choices=("intents", "answers"), default="intents",
-                   help="intents: độ chính xác ý định; answers: chấm câu trả lời theo bộ câu hỏi tests/answers")
-    p.add_argument("--split", choices=("dev", "heldout", "all"), default="all",
-                   help="answers: phần của bộ câu hỏi (heldout không dùng để tinh chỉnh)")
-    p.add_argument("--bank", default=str(paths.ROOT / "tests" / "answers"), help="answers: thư mục bộ câu hỏi")
-    p.add_argument("--failures", action="store_true", help="answers: in các lượt sai (chỉ phần dev)")
-    p.add_argument("--show-heldout", action="store_true", help="answers: in cả lượt sai của phần heldout")
-    p.add_argument("--model", default=str(paths.MODEL), help="mô hình cần đánh giá (mặc định models/dvcbot.tar.gz)")
-    p.add_argument("--heldout", default=str(HELDOUT), help="tập kiểm tra riêng (YAML NLU của Rasa)")
-    p.add_argument("--folds", type=int, default=5, help="số phần kiểm định chéo (0 để bỏ qua)")
-    p.add_argument("--no-train", action="store_true", help="không huấn luyện lại kể cả khi dữ liệu đã đổi")
-    p.add_argument("--worst", type=int, default=10, help="số cặp nhầm lẫn in ra")
-    p.add_argument("--errors", action="store_true", help="in mọi câu bị đoán sai")
-    p.add_argument("--json", help="ghi số liệu ra tệp JSON")
-    p.set_defaults(func=run)
 
 
 def iter_texts(examples: Iterable[Example]) -> list[str]:

@@ -20,11 +20,14 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-from bot import paths
+from bot.runtime import paths
+from bot.runtime.model import ensure_model, sync_knowledge
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +61,7 @@ def tracker_store_yaml(url: str | None = None, var_dir: Path | None = None) -> s
     if not url or url.startswith("sqlite:///"):
         db = Path(url.removeprefix("sqlite:///")) if url else Path(var_dir or paths.VAR) / "tracker.db"
         db.parent.mkdir(parents=True, exist_ok=True)
-        return (f'tracker_store:\n  type: bot.tracker_store.TunedSQLTrackerStore\n  dialect: sqlite\n'
+        return (f'tracker_store:\n  type: bot.runtime.tracker_store.TunedSQLTrackerStore\n  dialect: sqlite\n'
                 f'  db: "{db.resolve()}"\n')
     # a full URL in `host` is used as it is by Rasa's SQLTrackerStore
     return f'tracker_store:\n  type: SQL\n  host: "{url}"\n'
@@ -83,7 +86,7 @@ class Stack:
         self.tracker_url = tracker_url
         self.supervise = supervise
         self.procs: dict[str, subprocess.Popen] = {}
-        self.logs = paths.VAR / "logs"
+        self.logs = paths.LOGS
         self.restarts: dict[str, list[float]] = {name: [] for name in PROCESSES}
         self._lock = threading.RLock()
         self._stopping = threading.Event()
@@ -252,3 +255,19 @@ class Stack:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+@contextmanager
+def rasa_server() -> Iterator[str]:
+    """The URL of a Rasa server: ``$DVCBOT_RASA_URL`` if set, else a stack started for this command."""
+    if os.environ.get("DVCBOT_RASA_URL"):
+        yield os.environ["DVCBOT_RASA_URL"]
+        return
+    sync_knowledge()
+    ensure_model()
+    print("Đang khởi động Rasa và máy chủ action…", file=sys.stderr)
+    stack = Stack().start()
+    try:
+        yield stack.rasa_url
+    finally:
+        stack.stop()

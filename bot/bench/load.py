@@ -17,7 +17,6 @@ process.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -29,6 +28,12 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import httpx
+
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.runtime.model import ensure_model, sync_knowledge
+from bot.runtime.stack import Stack
 
 # A conversation as citizens hold it: greeting, fees in context, activation, OTP trouble, scam, personal data.
 SCRIPT = [
@@ -118,8 +123,6 @@ def _peak_rss_mb(pid: int) -> float | None:
 
 
 async def _user(number: int, client, figures: Figures, stop_at: float, drain_until: float, run_id: str) -> None:
-    from bot.rasa_client import RasaUnavailable
-
     rng = random.Random(number)
     sender = f"bench-{run_id}-{number}"
     step = number % len(SCRIPT)
@@ -158,14 +161,10 @@ async def drive(url: str, users: int, seconds: float, think: float, stack=None, 
                 kill_at: float | None = None, drain: float = 90.0, timeout: float = 30.0) -> Figures:
     """Run ``users`` simulated users against the Rasa server at ``url`` for ``seconds``.
 
-    :param stack: the :class:`bot.stack.Stack` behind ``url`` (for RSS and ``kill``), or ``None``
+    :param stack: the :class:`bot.runtime.stack.Stack` behind ``url`` (for RSS and ``kill``), or ``None``
     :param kill: ``rasa`` or ``actions``: kill that process at ``kill_at`` seconds and restart it
     :param drain: seconds allowed after the end for answers still owed (retries included)
     """
-    import httpx
-
-    from bot.rasa_client import RasaClient
-
     figures = Figures(users=users, seconds=seconds, think=think, kill=kill)
     client = RasaClient(url, timeout=timeout)
     client._http = httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=users + 10))
@@ -212,50 +211,28 @@ async def drive(url: str, users: int, seconds: float, think: float, stack=None, 
     return figures
 
 
-def cmd_load(args: argparse.Namespace) -> int:
-    from bot import paths
-    from bot.cli import sync_knowledge, train
-    from bot.stack import Stack
-
-    if args.kill and args.rasa_url:
+def run(users: int = 50, seconds: float = 60.0, think: float = 2.0, kill: str | None = None,
+        kill_at: float | None = None, drain: float = 90.0, rasa_url: str | None = None, tracker: str | None = None,
+        as_json: bool = False) -> int:
+    """Drive ``users`` simulated users through a running Rasa (``rasa_url``) or a stack of its own; print figures."""
+    if kill and rasa_url:
         raise SystemExit("--kill cần hệ thống do bench tự khởi động (bỏ --rasa-url).")
     stack = None
     tmp = tempfile.TemporaryDirectory(prefix="dvcbot-bench-")
     try:
-        if args.rasa_url:
-            url = args.rasa_url
+        if rasa_url:
+            url = rasa_url
         else:
             sync_knowledge()
-            if not paths.MODEL.exists() and train() != 0:
-                raise SystemExit("Huấn luyện mô hình thất bại.")
+            ensure_model()
             print("Đang khởi động Rasa và máy chủ action…", file=sys.stderr)
-            tracker = args.tracker or f"sqlite:///{Path(tmp.name) / 'tracker.db'}"
-            stack = Stack(tracker_url=tracker, supervise=False).start()
+            stack = Stack(tracker_url=tracker or f"sqlite:///{Path(tmp.name) / 'tracker.db'}", supervise=False).start()
             url = stack.rasa_url
-        print(f"Chạy {args.users} người dùng trong {args.seconds:g} s…", file=sys.stderr)
-        figures = asyncio.run(drive(url, args.users, args.seconds, args.think, stack=stack, kill=args.kill,
-                                    kill_at=args.kill_at, drain=args.drain))
+        print(f"Chạy {users} người dùng trong {seconds:g} s…", file=sys.stderr)
+        figures = asyncio.run(drive(url, users, seconds, think, stack=stack, kill=kill, kill_at=kill_at, drain=drain))
     finally:
         if stack is not None:
             stack.stop()
         tmp.cleanup()
-    print(json.dumps(figures.as_dict(), ensure_ascii=False) if args.json else figures.report())
+    print(json.dumps(figures.as_dict(), ensure_ascii=False) if as_json else figures.report())
     return 0
-
-
-def add_parser(sub) -> None:
-    """Register ``dvcbot bench load``."""
-    p = sub.add_parser("load", help="tải nhiều người dùng giả lập qua toàn bộ hệ thống",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--users", type=int, default=50, help="số người dùng cùng lúc (mặc định 50)")
-    p.add_argument("--seconds", type=float, default=60.0, help="thời gian gửi tin (mặc định 60)")
-    p.add_argument("--think", type=float, default=2.0,
-                   help="thời gian suy nghĩ trung bình giữa hai tin của một người, giây (mặc định 2; 0 = liên tục)")
-    p.add_argument("--kill", choices=("rasa", "actions"), help="giết tiến trình này giữa chừng rồi khởi động lại")
-    p.add_argument("--kill-at", type=float, help="giây thứ mấy thì giết (mặc định giữa chừng)")
-    p.add_argument("--drain", type=float, default=90.0, help="giây chờ các câu trả lời còn nợ sau khi dừng gửi")
-    p.add_argument("--rasa-url", default=os.environ.get("DVCBOT_RASA_URL"),
-                   help="dùng máy chủ Rasa đang chạy (mặc định: tự khởi động một hệ thống riêng)")
-    p.add_argument("--tracker", help="tracker store cho hệ thống riêng (mặc định SQLite tạm; 'memory' để so sánh)")
-    p.add_argument("--json", action="store_true", help="in số liệu dạng JSON")
-    p.set_defaults(func=cmd_load)

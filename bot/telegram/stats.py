@@ -16,12 +16,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot import paths
-from bot.privacy import redact
-from bot.rasa_client import MAX_CHARS, PAYLOAD_RE, clean_text
+from bot.messages import STORED_TEXT_CHARS, safe_text
+from bot.runtime import paths
 
 FALLBACK_INTENTS = frozenset({"nlu_fallback", "action_search_fallback"})
-TEXT_LIMIT = 500  # characters of a (redacted) question kept for staff
 
 
 def _now() -> dt.datetime:
@@ -79,13 +77,11 @@ class Stats:
 
         :param kind: ``text`` for typed messages, ``button`` for button payloads
         """
-        text = clean_text(text or "")[:MAX_CHARS]
-        if not PAYLOAD_RE.match(text):
-            text, _ = redact(text)
+        text = safe_text(text, button=kind == "button", limit=STORED_TEXT_CHARS)
         with self.db.conn:
             cursor = self.db.execute(
                 "insert into messages (created_at, chat, kind, text, intent, fallback) values (?, ?, ?, ?, ?, ?)",
-                [(now or _now()).isoformat(), self.chat_key(chat_id), kind, text[:TEXT_LIMIT], intent,
+                [(now or _now()).isoformat(), self.chat_key(chat_id), kind, text, intent,
                  int(intent in FALLBACK_INTENTS)],
             )
         return cursor.lastrowid

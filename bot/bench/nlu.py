@@ -20,7 +20,8 @@ from pathlib import Path
 
 import yaml
 
-from bot import paths
+from bot.evaluation.intents import HELDOUT, Parser, evaluate, load_examples, load_nlu, quiet_rasa, train_nlu_model
+from bot.runtime import paths
 
 VIETNAMESE = ("bot.nlu.normalizer.VietnameseNormalizer", "bot.nlu.tokenizer.VietnameseTokenizer")
 
@@ -54,16 +55,12 @@ def time_parses(parser, texts: list[str], warmup: int = 5) -> list[float]:
     return times
 
 
-def run(args) -> int:
-    """``dvcbot bench nlu``."""
-    from bot.cli import sync_knowledge
-    from bot.evaluate import Parser, evaluate, load_examples, load_nlu, quiet_rasa, train_nlu_model
-
+def measure(heldout: str | Path = HELDOUT, repeat: int = 1, full_training: bool = False) -> int:
+    """Train the NLU with and without Vietnamese word segmentation and print parse and training times; 0."""
     quiet_rasa()
-    sync_knowledge()
     config = yaml.safe_load(paths.CONFIG.read_text("utf-8"))
-    examples = load_examples(args.heldout)
-    texts = [e.text for e in examples] * args.repeat
+    examples = load_examples(heldout)
+    texts = [e.text for e in examples] * repeat
     data_yaml = load_nlu(paths.NLU_DATA).nlu_as_yaml()
     rows = []
     with tempfile.TemporaryDirectory(prefix="dvcbot-bench-") as tmp:
@@ -79,28 +76,18 @@ def run(args) -> int:
             rows.append((name, train_seconds, percentile(times, 50) * 1000, percentile(times, 95) * 1000,
                          statistics.mean(times) * 1000, accuracy))
         full = None
-        if args.full:
-            from rasa.model_training import train
+        if full_training:
+            from rasa.model_training import train  # heavy: loads TensorFlow
 
             print("Huấn luyện đầy đủ (NLU + hội thoại)…", file=sys.stderr, flush=True)
             start = time.perf_counter()
             train(str(paths.DOMAIN), str(paths.CONFIG), str(paths.NLU_DATA), output=str(work / "full"),
                   force_training=True)
             full = time.perf_counter() - start
-    print(f"\nThời gian phân tích NLU mỗi câu ({len(texts)} câu của {args.heldout}, lần lượt, trong tiến trình)")
+    print(f"\nThời gian phân tích NLU mỗi câu ({len(texts)} câu của {heldout}, lần lượt, trong tiến trình)")
     print(f"{'pipeline':<22}{'huấn luyện NLU':>16}{'p50':>9}{'p95':>9}{'trung bình':>12}{'intent acc':>12}")
     for name, train_seconds, p50, p95, mean, accuracy in rows:
         print(f"{name:<22}{train_seconds:>14.0f} s{p50:>6.1f} ms{p95:>6.1f} ms{mean:>9.1f} ms{accuracy:>12.1%}")
     if full is not None:
         print(f"\nHuấn luyện đầy đủ (rasa train: NLU + hội thoại, config.yml): {full:.0f} s")
     return 0
-
-
-def add_parser(sub) -> None:
-    from bot.evaluate import HELDOUT
-
-    p = sub.add_parser("nlu", help="thời gian phân tích NLU và huấn luyện, có và không có tách từ tiếng Việt")
-    p.add_argument("--heldout", default=str(HELDOUT), help="các câu dùng để đo (mặc định tập kiểm tra riêng)")
-    p.add_argument("--repeat", type=int, default=1, help="phân tích mỗi câu bao nhiêu lần")
-    p.add_argument("--full", action="store_true", help="đo thêm thời gian huấn luyện đầy đủ (NLU + hội thoại)")
-    p.set_defaults(func=run)

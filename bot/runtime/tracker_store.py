@@ -1,6 +1,6 @@
 """Rasa's SQL tracker store, with SQLite set up for a chat service: WAL journal, normal syncs, a busy timeout.
 
-Used by :func:`bot.stack.tracker_store_yaml` for the default SQLite store; other databases get Rasa's own
+Used by :func:`bot.runtime.stack.tracker_store_yaml` for the default SQLite store; other databases get Rasa's own
 ``SQL`` store unchanged.
 """
 
