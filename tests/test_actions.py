@@ -156,7 +156,7 @@ def test_show_entry_of_retired_entry_says_so(action_kb):
 def test_new_faq_is_offered_by_search_before_retraining(action_kb):
     action_kb.add({"id": "faq_chuyen_khau", "kind": "faq", "title": "Chuyển khẩu cho con đi học xa",
                    "questions": ["chuyển khẩu cho con đi học đại học", "chuyen khau cho con"], "answer": "Thử.",
-                   "source": "thử", "verified_on": "2026-11-01", "status": "published"}, "cán bộ", "thêm")
+                   "source": "Luật Cư trú số 68/2020/QH14", "verified_on": "2026-11-01", "status": "published"}, "cán bộ", "thêm")
     messages, _ = run(ActionSearchFallback(), tracker("nlu_fallback", text="chuyen khau cho con di hoc xa nha"))
     assert '/show_entry{"entry_id":"faq_chuyen_khau"}' == messages[0]["buttons"][0]["payload"]
 
