@@ -6,14 +6,29 @@ import datetime as dt
 import re
 from typing import Any
 
+from knowledge import official
 from knowledge.clock import today
-from knowledge.places import is_province
+from knowledge.places import is_province, new_provinces
 
-KINDS = ("faq", "service", "fee", "reduction", "contact")
+KINDS = ("faq", "service", "fee", "reduction", "contact", "province_check")
 STATUSES = ("published", "needs_review")
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
 COMMON_REQUIRED = ("id", "kind", "title", "source", "verified_on", "status")
+
+# Optional aspects of a service (see knowledge/README.md): the keys each one accepts, besides answer.
+ASPECTS: dict[str, dict[str, type | tuple]] = {
+    "who": {"details": list, "source": str, "status": str, "review_note": str},
+    "where": {"details": list, "source": str},
+    "deadline": {"details": list, "source": str},
+    "online": {"menu": str, "level": str, "fully_online": bool, "details": list, "source": str},
+    "result": {"electronic_valid": bool, "details": list, "source": str},
+}
+ANSWER_MAX = 160  # the first line a citizen reads on a phone
+DETAILS_MAX = 4
+FAQ_ANSWER_MAX = 400
+ACCOUNT_LEVELS = ("mức 1", "mức 2")
+CHECK_RESULTS = ("found", "none_found", "not_checked")
 
 
 class InvalidEntry(ValueError):
@@ -102,6 +117,119 @@ def _window(entry: dict, errors: list) -> None:
             errors.append(("valid_to", "kết thúc trước ngày bắt đầu"))
 
 
+def _source_text(value: Any, field: str, errors: list, must_be_official: bool) -> None:
+    """A source string: never a lead or an unofficial copy; official when the fact is published."""
+    if value is None:
+        return
+    if not isinstance(value, str) or not value.strip():
+        errors.append((field, "phải là một đoạn chữ không rỗng"))
+        return
+    bad = official.unofficial_citations(value)
+    if bad:
+        errors.append((field, f"không được dẫn tư liệu nội bộ hay bản sao không chính thức ({', '.join(bad)})"))
+    if must_be_official and not official.is_official_source(value):
+        errors.append((field, "cần nêu ít nhất một văn bản có số hiệu, mã thủ tục hoặc trang chính thức (.gov.vn …)"))
+
+
+def _short_answer(value: Any, field: str, errors: list, limit: int = ANSWER_MAX) -> None:
+    if not isinstance(value, str) or not value.strip():
+        errors.append((field, "cần một câu trả lời ngắn"))
+    elif len(value.strip()) > limit:
+        errors.append((field, f"dài quá {limit} ký tự ({len(value.strip())})"))
+
+
+def _aspect(entry: dict, name: str, errors: list) -> None:
+    value = entry.get(name)
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        errors.append((name, "phải là một bảng khóa: giá trị có answer"))
+        return
+    allowed = ASPECTS[name]
+    for key in value:
+        if key != "answer" and key not in allowed:
+            errors.append((f"{name}.{key}", f"không có trường này (dùng answer, {', '.join(allowed)})"))
+    _short_answer(value.get("answer"), f"{name}.answer", errors)
+    details = value.get("details")
+    if details is not None:
+        if not isinstance(details, list) or not all(isinstance(d, str) and d.strip() for d in details):
+            errors.append((f"{name}.details", "phải là danh sách các đoạn chữ"))
+        elif len(details) > DETAILS_MAX:
+            errors.append((f"{name}.details", f"tối đa {DETAILS_MAX} ý"))
+    reviewed = value.get("status") == "needs_review"
+    _source_text(value.get("source"), f"{name}.source",
+                 errors, must_be_official=entry.get("status") == "published" and not reviewed)
+    if "status" in value and value["status"] not in STATUSES:
+        errors.append((f"{name}.status", "phải là published hoặc needs_review"))
+    if reviewed and not (isinstance(value.get("review_note"), str) and value["review_note"].strip()):
+        errors.append((f"{name}.review_note", "cần khi status là needs_review"))
+    for key, kind in allowed.items():
+        if key in value and value[key] is not None and kind in (str, bool) and not isinstance(value[key], kind):
+            errors.append((f"{name}.{key}", "phải là " + ("true hoặc false" if kind is bool else "một đoạn chữ")))
+    if name == "online" and value.get("level") is not None and value["level"] not in ACCOUNT_LEVELS:
+        errors.append(("online.level", "phải là 'mức 1' hoặc 'mức 2'"))
+
+
+def _cases(entry: dict, errors: list) -> None:
+    cases = entry.get("cases")
+    if cases is None:
+        return
+    if not isinstance(cases, list):
+        errors.append(("cases", "phải là danh sách {when, service}"))
+        return
+    for i, case in enumerate(cases, 1):
+        if (not isinstance(case, dict) or set(case) - {"when", "service"}
+                or not all(isinstance(case.get(k), str) and case[k].strip() for k in ("when", "service"))):
+            errors.append((f"cases[{i}]", "mỗi mục cần when và service (id một dịch vụ khác)"))
+        elif case["service"] == entry.get("id"):
+            errors.append((f"cases[{i}].service", "phải là một dịch vụ khác"))
+
+
+def _service_faq(entry: dict, errors: list) -> None:
+    items = entry.get("faq")
+    if items is None:
+        return
+    if not isinstance(items, list):
+        errors.append(("faq", "phải là danh sách {questions, answer, source}"))
+        return
+    for i, item in enumerate(items, 1):
+        if not isinstance(item, dict) or set(item) - {"questions", "answer", "source"}:
+            errors.append((f"faq[{i}]", "mỗi mục chỉ có questions, answer, source"))
+            continue
+        found: list = []
+        _text_list(item, "questions", found, minimum=1)
+        errors += [(f"faq[{i}].questions", msg) for _, msg in found]
+        _short_answer(item.get("answer"), f"faq[{i}].answer", errors, FAQ_ANSWER_MAX)
+        _source_text(item.get("source"), f"faq[{i}].source", errors,
+                     must_be_official=entry.get("status") == "published")
+
+
+def _province_check(entry: dict, errors: list) -> None:
+    province = entry.get("province")
+    if province not in new_provinces():
+        errors.append(("province", "phải là tên một trong 34 tỉnh, thành phố từ 1/7/2025"))
+    result = entry.get("result")
+    if result not in CHECK_RESULTS:
+        errors.append(("result", f"phải là một trong {', '.join(CHECK_RESULTS)}"))
+    checked = entry.get("checked_on")
+    if result in ("found", "none_found"):
+        day = as_date(checked)
+        if day is None:
+            errors.append(("checked_on", "cần ngày tra cứu dạng YYYY-MM-DD"))
+        elif day > today():
+            errors.append(("checked_on", "không được là ngày trong tương lai"))
+    elif checked is not None and as_date(checked) is None:
+        errors.append(("checked_on", "phải là ngày dạng YYYY-MM-DD hoặc để trống"))
+    reductions = entry.get("reductions")
+    if reductions is not None:
+        _text_list(entry, "reductions", errors)
+    if result == "found" and not reductions:
+        errors.append(("reductions", "cần id các mục reduction đã tìm thấy"))
+    if result != "found" and reductions:
+        errors.append(("reductions", "chỉ ghi khi result là found"))
+    _text(entry, "note", errors, required=False)
+
+
 def _check_kind(entry: dict, errors: list) -> None:
     kind = entry.get("kind")
     if kind == "faq":
@@ -122,6 +250,10 @@ def _check_kind(entry: dict, errors: list) -> None:
         for flag in ("essential", "fully_online"):
             if entry.get(flag) is not None and not isinstance(entry[flag], bool):
                 errors.append((flag, "phải là true, false hoặc để trống"))
+        for name in ASPECTS:
+            _aspect(entry, name, errors)
+        _cases(entry, errors)
+        _service_faq(entry, errors)
     elif kind == "fee":
         _text(entry, "service", errors)
         _jurisdiction(entry, errors)
@@ -148,10 +280,14 @@ def _check_kind(entry: dict, errors: list) -> None:
         for i, c in enumerate(entry.get("conflicts") or [], 1):
             if not isinstance(c, dict) or not c.get("claim") or not c.get("source"):
                 errors.append((f"conflicts[{i}]", "mỗi mục cần claim và source"))
+            else:
+                _source_text(c["source"], f"conflicts[{i}].source", errors, must_be_official=False)
     elif kind == "contact":
         _text(entry, "description", errors)
         if not entry.get("phone") and not entry.get("url"):
             errors.append(("phone", "cần số điện thoại hoặc url"))
+    elif kind == "province_check":
+        _province_check(entry, errors)
 
 
 def check_entry(entry: Any) -> list[tuple[str, str]]:
@@ -159,8 +295,10 @@ def check_entry(entry: Any) -> list[tuple[str, str]]:
     if not isinstance(entry, dict):
         return [("entry", "mỗi mục phải là một bảng khóa: giá trị")]
     errors: list[tuple[str, str]] = []
+    # a province not yet checked has no source to name
+    unchecked = entry.get("kind") == "province_check" and entry.get("result") == "not_checked"
     for field in COMMON_REQUIRED:
-        if entry.get(field) in (None, ""):
+        if entry.get(field) in (None, "") and not (unchecked and field == "source"):
             errors.append((field, "thiếu trường bắt buộc"))
     if entry.get("id") and not ID_RE.match(str(entry["id"])):
         errors.append(("id", "chỉ dùng chữ thường không dấu, số và _, bắt đầu bằng chữ"))
@@ -179,11 +317,13 @@ def check_entry(entry: Any) -> list[tuple[str, str]]:
     for field in ("title", "source"):
         if entry.get(field) not in (None, "") and not isinstance(entry[field], str):
             errors.append((field, "phải là một đoạn chữ"))
+    if isinstance(entry.get("source"), str) and entry["source"].strip():
+        _source_text(entry["source"], "source", errors, must_be_official=entry.get("status") == "published")
     _check_kind(entry, errors)
     return errors
 
 
-REFERENCE_KINDS = {"service": "dịch vụ", "contact": "liên hệ"}
+REFERENCE_KINDS = {"service": "dịch vụ", "contact": "liên hệ", "reduction": "mục giảm phí"}
 
 
 def references(entry: dict) -> list[tuple[str, str, str]]:
@@ -197,6 +337,11 @@ def references(entry: dict) -> list[tuple[str, str, str]]:
         return [("services", sid, "service") for sid in entry.get("services") or []]
     if kind == "faq":
         return [("contacts", cid, "contact") for cid in entry.get("contacts") or []]
+    if kind == "service" and isinstance(entry.get("cases"), list):
+        return [(f"cases[{i}].service", case["service"], "service") for i, case in enumerate(entry["cases"], 1)
+                if isinstance(case, dict) and case.get("service")]
+    if kind == "province_check" and isinstance(entry.get("reductions"), list):
+        return [("reductions", rid, "reduction") for rid in entry["reductions"]]
     return []
 
 
@@ -221,6 +366,9 @@ def check_entries(entries: list[dict]) -> list[tuple[str, str, str]]:
         for field, ref, kind in references(entry):
             if kinds.get(ref) != kind:
                 problems.append((eid, *reference_problem(field, ref, kind)))
+    provinces = [e.get("province") for e in entries if isinstance(e, dict) and e.get("kind") == "province_check"]
+    for name in {p for p in provinces if provinces.count(p) > 1}:
+        problems.append((str(name), "province", "có nhiều hơn một dòng kiểm tra cho tỉnh này"))
     return problems
 
 

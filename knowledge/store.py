@@ -149,13 +149,18 @@ class KnowledgeBase:
 
     # ---- writing ------------------------------------------------------------------------------
     def _write(self, entry: dict, action: str, author: str, reason: str, expected_revision: int | None,
-               retired: bool = False, content_digest: str | None = None) -> int:
-        """Validate, then store ``entry`` as a new revision inside one transaction."""
+               retired: bool = False, content_digest: str | None = None, check_references: bool = True) -> int:
+        """Validate, then store ``entry`` as a new revision inside one transaction.
+
+        :param check_references: False only when the caller already checked the references of a whole set of
+            entries written together (content files may point at each other in any order)
+        """
         entry = {k: v for k, v in normalize_entry(entry).items() if not k.startswith("_")}
         problems = check_entry(entry)
         if problems:
             raise InvalidEntry([(str(entry.get("id", "?")), f, m) for f, m in problems])
-        self._check_references(entry)
+        if check_references:
+            self._check_references(entry)
         if not author or not str(author).strip():
             raise ValueError("cần tên người sửa (author)")
         data = json.dumps(entry, ensure_ascii=False, sort_keys=False)
@@ -245,19 +250,20 @@ class KnowledgeBase:
         if problems:
             raise InvalidEntry(problems)
         counts = {"added": 0, "updated": 0, "kept_staff_edit": 0, "unchanged": 0}
-        # services and contacts first so that references resolve
-        order = {"service": 0, "contact": 0, "fee": 1, "reduction": 1, "faq": 1}
-        for entry in sorted(entries, key=lambda e: order.get(e["kind"], 2)):
+        # check_entries has checked every reference of the set above: entries that point at each other (a
+        # service's sub-cases) are written in file order without checking each one against the store
+        for entry in entries:
             digest = _digest(entry)
             row = self._row(entry["id"])
             if row is None:
-                self._write(entry, "create", CONTENT_AUTHOR, "nạp từ knowledge/content", 0, content_digest=digest)
+                self._write(entry, "create", CONTENT_AUTHOR, "nạp từ knowledge/content", 0, content_digest=digest,
+                            check_references=False)
                 counts["added"] += 1
             elif row["content_digest"] == digest:
                 counts["unchanged"] += 1
             elif row["updated_by"] == CONTENT_AUTHOR and not row["retired"]:
                 self._write(entry, "edit", CONTENT_AUTHOR, "cập nhật từ knowledge/content", row["revision"],
-                            content_digest=digest)
+                            content_digest=digest, check_references=False)
                 counts["updated"] += 1
             else:
                 self.db["entries"].update(entry["id"], {"content_digest": digest})

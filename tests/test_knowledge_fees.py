@@ -7,7 +7,7 @@ import pytest
 from knowledge.fees import format_vnd, quote
 
 D = dt.date
-BASE = {"source": "test", "verified_on": "2026-01-01", "status": "published"}
+BASE = {"source": "Thông tư 75/2022/TT-BTC", "verified_on": "2026-01-01", "status": "published"}
 
 
 def add(db, **entry):

@@ -9,9 +9,9 @@ from knowledge.schema import InvalidEntry
 from knowledge.store import CONTENT_AUTHOR, Conflict, KnowledgeBase, NotFound
 
 CONTACT = {"id": "hotline_test", "kind": "contact", "title": "Tổng đài thử", "phone": "1900 0000",
-           "description": "thử", "source": "nguồn", "verified_on": "2026-01-01", "status": "published"}
+           "description": "thử", "source": "https://dichvucong.gov.vn", "verified_on": "2026-01-01", "status": "published"}
 FAQ = {"id": "faq_test", "kind": "faq", "title": "Câu hỏi thử", "questions": ["hỏi gì?", "hoi gi"],
-       "answer": "Trả lời.", "contacts": ["hotline_test"], "source": "nguồn", "verified_on": "2026-01-01",
+       "answer": "Trả lời.", "contacts": ["hotline_test"], "source": "https://dichvucong.gov.vn", "verified_on": "2026-01-01",
        "status": "published"}
 
 
@@ -92,11 +92,11 @@ def test_invalid_edit_names_the_field_and_writes_nothing(db, change, field):
      ({"valid_from": "2023-13-01"}, "valid_from"), ({"service": "khong_co"}, "service")],
 )
 def test_invalid_fee_is_refused(fresh_db, change, field):
-    fresh_db.add({"id": "svc", "kind": "service", "title": "Dịch vụ", "aliases": ["dv"], "source": "s",
+    fresh_db.add({"id": "svc", "kind": "service", "title": "Dịch vụ", "aliases": ["dv"], "source": "https://dichvucong.gov.vn",
                   "verified_on": "2026-01-01", "status": "published"}, "an")
     fee = {"id": "fee_x", "kind": "fee", "title": "Phí", "service": "svc", "jurisdiction": "national",
            "in_person": 20000, "online": 10000, "valid_from": "2023-02-05", "legal_basis": "TT",
-           "source": "s", "verified_on": "2026-01-01", "status": "published", **change}
+           "source": "https://dichvucong.gov.vn", "verified_on": "2026-01-01", "status": "published", **change}
     with pytest.raises(InvalidEntry) as exc:
         fresh_db.add(fee, "an")
     assert field in [f for _, f, _ in exc.value.errors]
