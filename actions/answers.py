@@ -29,6 +29,8 @@ ASPECT_LABELS = {
 }
 ASPECT_BUTTONS = (("fee", "💰 Lệ phí"), ("documents", "📄 Giấy tờ"), ("steps", "📋 Các bước"),
                   ("where", "📍 Nộp ở đâu"), ("time", "⏱ Thời gian"))
+# When a question names several aspects, the more specific ones answer first ("nộp online có rẻ hơn" → fee).
+ASPECT_PRIORITY = ("reduction", "fee", "deadline", "documents", "where", "time", "who", "result", "online", "steps")
 # Intents the NLU classifier knows that name an aspect (used when no cue phrase was found).
 INTENT_ASPECTS = {"ask_fee": "fee", "ask_steps": "steps", "ask_documents": "documents",
                   "ask_processing_time": "time", "ask_fee_reduction": "reduction", "can_cuoc_where": "where"}
@@ -37,6 +39,11 @@ CHITCHAT = frozenset({"greet", "goodbye", "thank", "help"})
 FOLLOW_UP_WORDS = frozenset("sao the neu vay khac gi nhieu it hon re dat luon ca tinh thanh pho truc tiep".split())
 _WORD_RE = re.compile(r"[0-9a-z]+")
 FOLLOW_UP_MAX_WORDS = 2
+# words that make a different procedure of the same thing; see understand()
+PROCEDURE_MODIFIERS = ("xoa", "huy", "tach", "gia han", "dieu chinh", "cai chinh", "trich luc", "ban sao",
+                       "xac nhan", "thu hoi", "chuyen doi", "khoa", "mo khoa")
+MODIFIER_PENALTY = 0.5
+FOLLOW_UP_QUERY_WORDS = 7   # a message this short may be a follow-up of the FAQ answered before
 FOLLOW_UP_FAQ_MAX = 0.85    # a follow-up loses only to a FAQ entry it matches almost word for word
 
 # Thresholds on retrieval cosine (0–1), chosen on the dev part of the question bank (tests/answers/dev).
@@ -117,7 +124,7 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
     confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
     entities = message.get("entities") or []
     is_payload = text.startswith("/")
-    aspects = list(dict.fromkeys(e["value"] for e in _latest(entities, "aspect")))
+    aspects = sorted(dict.fromkeys(e["value"] for e in _latest(entities, "aspect")), key=ASPECT_PRIORITY.index)
     correction = bool(negated_words(text)) and not is_payload
     if intent in INTENT_ASPECTS and (is_payload or not aspects) and not correction:
         aspects = [INTENT_ASPECTS[intent], *[a for a in aspects if a != INTENT_ASPECTS[intent]]]
@@ -138,6 +145,15 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
         named.add(ent["value"])
     for hit in retriever.search(query, kinds=("service",), limit=6) if query else []:
         scores[hit.unit.entry_id] = scores.get(hit.unit.entry_id, 0.0) + hit.score
+    # a word that turns one procedure into another ("xóa" đăng ký thường trú, "gia hạn" tạm trú) must be part of
+    # the service's own names, or the service is not what was asked (its fee would be a wrong fee)
+    modifiers = {m for m in PROCEDURE_MODIFIERS if re.search(rf"\b{m}\b", query_key(query))} if query else set()
+    for sid in list(scores):
+        service_entry = kb.get(sid)
+        names = " ".join(search_key(n) for n in [service_entry.get("title", ""), *service_entry.get("aliases", [])]) \
+            if service_entry else ""
+        if any(not re.search(rf"\b{m}\b", names) for m in modifiers):
+            scores[sid] -= MODIFIER_PENALTY
     if context.topic:
         for sid in scores:
             service = kb.get(sid)
@@ -150,6 +166,13 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
         service, service_score = None, 0.0
 
     faqs = retriever.search(query, kinds=("faq", "service_faq"), limit=5) if query else []
+    # a short follow-up after a FAQ answer ("giấy đó có giá trị bao lâu", "có mất tiền không") is read together
+    # with the title of that answer, so it finds the neighbouring facts of the same thing
+    previous = kb.get(context.entry) if context.entry and query and service is None else None
+    if previous and previous.get("kind") == "faq" and len(_WORD_RE.findall(query_key(query))) <= FOLLOW_UP_QUERY_WORDS:
+        expanded = retriever.search(f"{query} {previous['title']}", kinds=("faq", "service_faq"), limit=5)
+        if expanded and (not faqs or expanded[0].score > faqs[0].score):
+            faqs = expanded
     if intent and not is_payload and intent not in CHITCHAT:
         entry = kb.faq_for_intent(intent)
         if entry:
@@ -264,9 +287,11 @@ def _faq_or_clarify(request: Request) -> Decision:
     hits = [h for h in request.faqs if h.unit.kind in ("faq", "service_faq")]
     top = hits[0]
     close = [h for h in hits[1:3] if top.score - h.score < CLARIFY_MARGIN and h.unit.entry_id != top.unit.entry_id]
-    if close and top.score < FAQ_STRONG:
+    if close and top.score < FAQ_MIN:
         return Decision("clarify", options=[_hit_option(h) for h in [top, *close]], answered=False)
-    return _faq_answer(request)
+    decision = _faq_answer(request)
+    decision.options = [_hit_option(h) for h in close[:1]]  # the close second is one tap away
+    return decision
 
 
 def _faq_answer(request: Request) -> Decision:
@@ -292,7 +317,7 @@ def next_context(kb, decision: Decision, request: Request, context: Context) -> 
     entry = kb.get(entry_id) if entry_id else None
     if entry:
         topic = entry.get("topic") or topic
-    new = Context(service=decision.service if decision.kind in ("service", "fact") else None,
+    new = Context(service=decision.service if decision.kind in ("service", "fact") else request.service,
                   province=context.province, aspect=",".join(decision.aspects) or None,
                   topic=topic, entry=entry_id, province_age=context.province_age + 1)
     if topic != context.topic and context.topic is not None and not request.place_mentioned:
@@ -312,6 +337,11 @@ def sources_button(entries) -> list[dict]:
     if not ids:
         return []
     return [{"title": "📚 Chi tiết và nguồn", "payload": f'/show_sources{{"entry_id":"{",".join(ids[:6])}"}}'}]
+
+
+def _option_buttons(decision: Decision) -> list[dict]:
+    """A close alternative answer as a button ("↪ …")."""
+    return [{"title": "↪ " + title[:60], "payload": payload} for title, payload in decision.options]
 
 
 def aspect_buttons(service_id: str, shown: list[str]) -> list[dict]:
@@ -353,7 +383,7 @@ def render_decision(kb, decision: Decision, on: dt.date | None = None) -> tuple[
             contacts = kb.contacts(entry.get("contacts") or [])
             return _fit(render("faq.j2", entry=entry, contacts=contacts[:1], max_steps=MAX_STEPS,
                                scam=decision.scam)), \
-                sources_button([entry])
+                sources_button([entry]) + _option_buttons(decision)
         if entry["kind"] == "reduction":
             return _fit(render("reductions.j2", reductions=[entry], disputed=[], place=None, on=on, note=None)), \
                 sources_button([entry])
