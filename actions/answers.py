@@ -234,8 +234,10 @@ def _decide(kb, request: Request, context: Context) -> Decision:
             and not (set(aspects) - {"where"}):
         return Decision("new_province", province=request.text if not request.is_payload else request.province)
     # a follow-up about the service under discussion: an aspect, a place or a correction, and little else
-    if context.service and not service and (aspects or request.place_mentioned or request.correction) \
-            and request.residual <= FOLLOW_UP_MAX_WORDS and faq_score < FOLLOW_UP_FAQ_MAX:
+    place_only = request.place_mentioned and not aspects and not request.correction
+    if context.service and not service and faq_score < FOLLOW_UP_FAQ_MAX and (
+            ((aspects or request.correction) and request.residual <= FOLLOW_UP_MAX_WORDS)
+            or (place_only and request.residual == 0 and not off_topic)):
         if "reduction" in aspects:
             return Decision("reductions", province=province, aspects=["reduction"])
         return Decision("service", service=context.service, aspects=(aspects or previous or ["steps"])[:2],

@@ -114,6 +114,7 @@ def test_follow_up_with_a_province_reanswers_the_last_question(chat):
 
 
 def test_an_off_topic_turn_keeps_no_province(chat):
+    chat.say("đăng ký khai sinh cho con cần giấy tờ gì", "ask_documents", 0.9)
     reply, decision = chat.say("mai ha noi co mua ko ban", "out_of_scope", 0.95)
     assert "out_of_scope" == decision.kind and not decision.answered
     assert chat.context.province is None
