@@ -34,6 +34,7 @@ ASPECT_PRIORITY = ("reduction", "fee", "deadline", "documents", "where", "time",
 # Intents the NLU classifier knows that name an aspect (used when no cue phrase was found).
 INTENT_ASPECTS = {"ask_fee": "fee", "ask_steps": "steps", "ask_documents": "documents",
                   "ask_processing_time": "time", "ask_fee_reduction": "reduction", "can_cuoc_where": "where"}
+SCAM_ENTRY = "scam_warning"  # the general scam warning, when no scam entry matches the words better
 CHITCHAT = frozenset({"greet", "goodbye", "thank", "help"})
 # words of a follow-up that name no topic ("còn … thì sao", "thế còn", "nếu", "vậy")
 FOLLOW_UP_WORDS = frozenset("sao the neu vay khac gi nhieu it hon re dat luon ca tinh thanh pho truc tiep".split())
@@ -53,6 +54,8 @@ FAQ_MIN = 0.42            # a FAQ entry answers on its own
 FAQ_STRONG = 0.62         # a FAQ entry beats a service match
 FACT_MIN = 0.55           # a question-level fact of a service answers
 WEAK_MIN = 0.26           # below: nothing in scope
+DETAIL_WORDS = 3          # content words beyond the service and aspect that make a question "detailed"
+FAQ_DETAIL_MIN = 0.35     # a FAQ entry that answers a detailed question instead of the service's aspect
 OOS_CONFIDENCE = 0.6      # classifier confidence in out_of_scope that retrieval must beat
 CLARIFY_MARGIN = 0.04     # two different answers closer than this: ask which one
 DIET_PRIOR = 0.30         # added to the FAQ entry whose intent the classifier predicted (scaled by confidence)
@@ -144,7 +147,8 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
         scores[ent["value"]] = max(scores.get(ent["value"], 0.0), ENTITY_PRIOR + (1.0 if is_payload else 0.0))
         named.add(ent["value"])
     for hit in retriever.search(query, kinds=("service",), limit=6) if query else []:
-        scores[hit.unit.entry_id] = scores.get(hit.unit.entry_id, 0.0) + hit.score
+        if hit.pairs or hit.unit.entry_id in named:  # one shared word alone does not name a service
+            scores[hit.unit.entry_id] = scores.get(hit.unit.entry_id, 0.0) + hit.score
     # a word that turns one procedure into another ("xóa" đăng ký thường trú, "gia hạn" tạm trú) must be part of
     # the service's own names, or the service is not what was asked (its fee would be a wrong fee)
     modifiers = {m for m in PROCEDURE_MODIFIERS if re.search(rf"\b{m}\b", query_key(query))} if query else set()
@@ -230,6 +234,9 @@ def _decide(kb, request: Request, context: Context) -> Decision:
 
     if request.intent == "show_entry" and request.entry_id:
         return Decision("entry", entry=request.entry_id, province=province)
+    if request.intent == "scam_warning" and request.confidence >= 0.99:  # the scam guard saw scam signs
+        scam = next((h for h in request.faqs if h.unit.topic == "scams"), None)
+        return Decision("faq", entry=scam.unit.entry_id if scam else SCAM_ENTRY)
     if request.place_mentioned and (request.intent == "ask_new_province" or _NEW_PROVINCE_RE.search(key)) \
             and not (set(aspects) - {"where"}):
         return Decision("new_province", province=request.text if not request.is_payload else request.province)
@@ -253,14 +260,19 @@ def _decide(kb, request: Request, context: Context) -> Decision:
                         province=province)
     if service and aspects:
         known = [a for a in aspects if has_aspect(kb, kb.get(service), a)]
+        # a question with details beyond "service + aspect" is better answered by a FAQ entry on those details
+        detailed = request.residual >= DETAIL_WORDS and faq_score >= FAQ_DETAIL_MIN
         faq_wins = faq and faq.unit.kind == "faq" and (
-            (faq_score >= FAQ_STRONG and faq_score > request.service_score + 0.1) or (not known and faq_score >= FAQ_MIN))
+            (faq_score >= FAQ_STRONG and faq_score > request.service_score + 0.1) or (not known and faq_score >= FAQ_MIN)
+            or detailed)
         if faq_wins:
             return _faq_answer(request)
         return Decision("service", service=service, aspects=(known or aspects)[:2], province=province)
     if faq and faq.unit.kind == "faq" and faq_score >= FAQ_MIN and \
             (not service or faq_score >= request.service_score or faq_score >= FAQ_STRONG):
         return _faq_or_clarify(request)
+    if service and faq and faq.unit.kind == "faq" and request.residual >= DETAIL_WORDS and faq_score >= FAQ_DETAIL_MIN:
+        return _faq_answer(request)
     if service:
         # a service named alone: in a follow-up it keeps the aspect asked before, else it shows its steps
         return Decision("service", service=service, aspects=previous[:2] or ["steps"], province=province)

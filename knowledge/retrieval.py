@@ -75,6 +75,7 @@ class Hit:
     unit: Unit
     score: float
     example: str = ""
+    pairs: int = 0        # word pairs of the query found in that example (single shared words are weak evidence)
 
 
 @dataclass
@@ -104,8 +105,8 @@ def unit_examples(entry: dict) -> list[tuple[Unit, str]]:
 class Index:
     """TF-IDF vectors of every example of every published unit; :meth:`search` ranks units for a query."""
 
-    def __init__(self, entries: list[dict]):
-        docs = [_Doc(u, t) for e in entries for u, t in unit_examples(e)]
+    def __init__(self, entries: list[dict], kinds: tuple[str, ...] = ()):
+        docs = [_Doc(u, t) for e in entries for u, t in unit_examples(e) if not kinds or u.kind in kinds]
         raw = [features(search_key(d.text)) for d in docs]
         df: Counter = Counter()
         for feats in raw:
@@ -139,27 +140,34 @@ class Index:
             if kinds and doc.unit.kind not in kinds:
                 continue
             if doc.unit not in best or score > best[doc.unit].score:
-                best[doc.unit] = Hit(doc.unit, score, doc.text)
+                pairs = sum(1 for f in query if "_" in f and f in doc.vector)
+                best[doc.unit] = Hit(doc.unit, score, doc.text, pairs)
         return sorted(best.values(), key=lambda h: h.score, reverse=True)[:limit]
 
 
 class Retriever:
-    """An :class:`Index` over a knowledge base, rebuilt whenever the store has a new revision."""
+    """Indexes over a knowledge base, rebuilt whenever the store has a new revision.
+
+    Services (named by their titles and aliases) and answers (FAQ entries, question-level facts) are indexed
+    apart, so adding FAQ entries does not move the scores with which services are recognised.
+    """
+
+    GROUPS = (("service",), ("faq", "service_faq"))
 
     def __init__(self, kb):
         self.kb = kb
         self._version: object = None
-        self._index: Index | None = None
+        self._indexes: dict[tuple[str, ...], Index] = {}
 
-    def index(self) -> Index:
-        """The index for the store as it is now."""
+    def index(self, kinds: tuple[str, ...]) -> Index:
+        """The index of the group that holds ``kinds``, for the store as it is now."""
         version = self.kb.version()
-        if self._index is None or version != self._version:
+        if not self._indexes or version != self._version:
             entries = [e for e in self.kb.entries() if e.get("status") in ("published", "needs_review")]
-            self._index = Index(entries)
+            self._indexes = {group: Index(entries, group) for group in self.GROUPS}
             self._version = version
-        return self._index
+        return next(self._indexes[g] for g in self.GROUPS if set(kinds) <= set(g))
 
-    def search(self, text: str, kinds: tuple[str, ...] = (), limit: int = 5) -> list[Hit]:
-        """See :meth:`Index.search`."""
-        return self.index().search(text, kinds, limit)
+    def search(self, text: str, kinds: tuple[str, ...] = ("faq", "service_faq"), limit: int = 5) -> list[Hit]:
+        """See :meth:`Index.search`; ``kinds`` must lie within one group."""
+        return self.index(kinds).search(text, kinds, limit)
