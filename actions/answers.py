@@ -96,6 +96,7 @@ class Request:
     is_payload: bool
     entry_id: str | None = None
     correction: bool = False
+    service_faqs: list[Hit] = field(default_factory=list)  # FAQ hits for the question + the service's title
     named_service: bool = False   # the entity extractor named a service (not only retrieval)
     residual: int = 0          # content words not taken by a recognised entity or aspect cue
 
@@ -172,7 +173,7 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
     faqs = retriever.search(query, kinds=("faq", "service_faq"), limit=5) if query else []
     # a short follow-up after a FAQ answer ("giấy đó có giá trị bao lâu", "có mất tiền không") is read together
     # with the title of that answer, so it finds the neighbouring facts of the same thing
-    previous = kb.get(context.entry) if context.entry and query and service is None else None
+    previous = kb.get(context.entry) if context.entry and query and service is None and not context.service else None
     if previous and previous.get("kind") == "faq" and len(_WORD_RE.findall(query_key(query))) <= FOLLOW_UP_QUERY_WORDS:
         expanded = retriever.search(f"{query} {previous['title']}", kinds=("faq", "service_faq"), limit=5)
         if expanded and (not faqs or expanded[0].score > faqs[0].score):
@@ -189,6 +190,11 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
                 if unit is not None:
                     faqs.append(Hit(unit, prior))
             faqs.sort(key=lambda h: h.score, reverse=True)
+    # what the FAQ entries say about this question read together with the service it is about, for aspects the
+    # service entry itself does not hold ("hộ chiếu của bé có thời hạn bao lâu")
+    about = service or (context.service if query else None)
+    about_entry = kb.get(about) if about else None
+    service_faqs = retriever.search(f"{query} {about_entry['title']}", limit=3) if about_entry and query else []
     masked = list(text)
     for ent in entities:
         if isinstance(ent.get("start"), int) and isinstance(ent.get("end"), int):
@@ -201,7 +207,7 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
                    (provinces[-1]["value"] if provinces else None),
                    place_mentioned=bool(provinces or place),
                    faqs=faqs, is_payload=is_payload, entry_id=entry_ids[-1]["value"] if entry_ids else None,
-                   correction=correction, residual=0 if is_payload else residual,
+                   correction=correction, residual=0 if is_payload else residual, service_faqs=service_faqs,
                    named_service=service in named)
 
 
@@ -247,8 +253,12 @@ def _decide(kb, request: Request, context: Context) -> Decision:
             or (place_only and request.residual == 0 and not off_topic)):
         if "reduction" in aspects:
             return Decision("reductions", province=province, aspects=["reduction"])
-        return Decision("service", service=context.service, aspects=(aspects or previous or ["steps"])[:2],
-                        province=province)
+        asked = (aspects or previous or ["steps"])[:2]
+        if not any(has_aspect(kb, kb.get(context.service), a) for a in asked):
+            gap = _service_gap_faq(request)
+            if gap:
+                return gap
+        return Decision("service", service=context.service, aspects=asked, province=province)
     # the classifier is sure it is off-topic: only a named service or a close FAQ match overrules it
     if off_topic and not request.named_service and faq_score < FAQ_STRONG:
         return Decision("out_of_scope", answered=False)
@@ -267,6 +277,10 @@ def _decide(kb, request: Request, context: Context) -> Decision:
             or detailed)
         if faq_wins:
             return _faq_answer(request)
+        if not known:
+            gap = _service_gap_faq(request)
+            if gap:
+                return gap
         return Decision("service", service=service, aspects=(known or aspects)[:2], province=province)
     if faq and faq.unit.kind == "faq" and faq_score >= FAQ_MIN and \
             (not service or faq_score >= request.service_score or faq_score >= FAQ_STRONG):
@@ -306,6 +320,16 @@ def _faq_or_clarify(request: Request) -> Decision:
     decision = _faq_answer(request)
     decision.options = [_hit_option(h) for h in close[:1]]  # the close second is one tap away
     return decision
+
+
+def _service_gap_faq(request: Request) -> Decision | None:
+    """A FAQ entry that answers an aspect the service entry does not hold, found with the service's title."""
+    top = request.service_faqs[0] if request.service_faqs else None
+    if top is None or top.score < FAQ_DETAIL_MIN:
+        return None
+    if top.unit.kind == "service_faq":
+        return Decision("fact", service=top.unit.entry_id, entry=top.unit.entry_id, fact=top.unit.index)
+    return Decision("faq", entry=top.unit.entry_id)
 
 
 def _faq_answer(request: Request) -> Decision:

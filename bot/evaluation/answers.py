@@ -29,6 +29,9 @@ BANK = paths.ROOT / "tests" / "answers"
 SPLITS = ("dev", "heldout")
 EXPECTS = ("answer", "out_of_scope", "privacy_warning", "scam_warning")
 _SEP_RE = re.compile(r"(?<=\d)[.,\s](?=\d{3}\b)")
+# ways a reply says "it costs nothing" (folded)
+FREE_PHRASES = ("mien phi", "mien le phi", "khong mat phi", "khong mat tien", "khong thu le phi", "khong thu phi",
+                "khong phai nop le phi", "khong phai nop phi", "khong phai dong", "khong phai tra", "duoc mien")
 _AMOUNT_RE = re.compile(r"(\d[\d.,]*\d|\d)\s*(?:dong|đ|vnd|vnđ)\b")
 
 
@@ -44,7 +47,7 @@ def amounts(text: str) -> set[int]:
     """Amounts of money stated in a reply (``70.000 đồng`` → 70000; "miễn phí" → 0)."""
     key = match_key(text)
     found = {int(m.group(1).replace(".", "").replace(",", "")) for m in _AMOUNT_RE.finditer(key)}
-    if "mien phi" in key or "khong mat phi" in key or "khong thu le phi" in key:
+    if any(phrase in key for phrase in FREE_PHRASES):
         found.add(0)
     return found
 
