@@ -31,7 +31,7 @@ EXPECTS = ("answer", "out_of_scope", "privacy_warning", "scam_warning")
 _SEP_RE = re.compile(r"(?<=\d)[.,\s](?=\d{3}\b)")
 # ways a reply says "it costs nothing" (folded)
 FREE_PHRASES = ("mien phi", "mien le phi", "khong mat phi", "khong mat tien", "khong thu le phi", "khong thu phi",
-                "khong phai nop le phi", "khong phai nop phi", "khong phai dong", "khong phai tra", "duoc mien")
+                "khong phai nop le phi", "khong phai nop phi", "khong phai dong", "khong phai tra")
 _AMOUNT_RE = re.compile(r"(\d[\d.,]*\d|\d)\s*(?:dong|đ|vnd|vnđ)\b")
 
 
