@@ -16,6 +16,7 @@ from collections import Counter
 import yaml
 
 from bot import paths
+from knowledge import coverage
 from knowledge.clock import today as vn_today
 
 EPILOG = """Sửa một mức phí trong ba lệnh:
@@ -323,6 +324,8 @@ def cmd_stats(args) -> int:
         print(f"{topic:<14} {n:>6} {sourced:>9} {fresh:>10} {review:>13}")
     kinds = Counter(e["kind"] for e in entries)
     print("theo loại: " + ", ".join(f"{k}={v}" for k, v in sorted(kinds.items())))
+    for table in coverage.tables(entries):
+        print("\n" + coverage.format_table(table))
     return 0
 
 
