@@ -111,10 +111,10 @@ RED = {"id": "red_na", "kind": "reduction", "title": "Giảm", "jurisdiction": "
        "source": "https://nghean.gov.vn", "verified_on": "2026-01-01", "status": "published"}
 
 
-def test_province_check_valid_and_not_checked_needs_no_source():
+def test_province_check_valid_also_when_not_checked():
     assert [] == check_entries([CHECK, RED])
     unchecked = {"id": "province_check_y", "kind": "province_check", "title": "Giảm phí: Huế", "province": "Huế",
-                 "result": "not_checked", "checked_on": None, "verified_on": "2026-01-01",
+                 "result": "not_checked", "checked_on": None, "verified_on": "2026-01-01", "source": "https://vbpl.vn",
                  "status": "needs_review", "review_note": "Chưa tra cứu."}
     assert [] == check_entry(unchecked)
 
