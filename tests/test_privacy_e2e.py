@@ -13,11 +13,10 @@ import random
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import pytest
 
-from bot import paths
+from bot.runtime import paths
 from bot.rasa_client import RasaClient
 from test_bot_cli import run_dvcbot
 
