@@ -295,10 +295,8 @@ def check_entry(entry: Any) -> list[tuple[str, str]]:
     if not isinstance(entry, dict):
         return [("entry", "mỗi mục phải là một bảng khóa: giá trị")]
     errors: list[tuple[str, str]] = []
-    # a province not yet checked has no source to name
-    unchecked = entry.get("kind") == "province_check" and entry.get("result") == "not_checked"
     for field in COMMON_REQUIRED:
-        if entry.get(field) in (None, "") and not (unchecked and field == "source"):
+        if entry.get(field) in (None, ""):
             errors.append((field, "thiếu trường bắt buộc"))
     if entry.get("id") and not ID_RE.match(str(entry["id"])):
         errors.append(("id", "chỉ dùng chữ thường không dấu, số và _, bắt đầu bằng chữ"))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from knowledge import coverage
 from knowledge import search as search_index
 from knowledge.backup import check_backup, copy_db
 from knowledge.clock import today as vn_today
@@ -240,6 +241,8 @@ def cmd_stats(args) -> int:
         print(f"{topic:<14} {n:>6} {sourced:>9} {fresh:>10} {review:>13}")
     kinds = Counter(e["kind"] for e in entries)
     print("theo loại: " + ", ".join(f"{k}={v}" for k, v in sorted(kinds.items())))
+    for table in coverage.tables(entries):
+        print("\n" + coverage.format_table(table))
     return 0
 
 
