@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -18,6 +19,8 @@ from typing import Iterator
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 from bot import paths  # noqa: E402
+from knowledge.content_files import ContentError  # noqa: E402
+from knowledge.schema import InvalidEntry  # noqa: E402
 
 log = logging.getLogger("dvcbot")
 
@@ -240,7 +243,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
-    return args.func(args) or 0
+    try:
+        return args.func(args) or 0
+    except (ContentError, InvalidEntry, sqlite3.DatabaseError) as exc:
+        # broken content or knowledge base: one clear line, not a traceback
+        detail = "; ".join(f"{e}: {f}: {m}" for e, f, m in exc.errors[:3]) if isinstance(exc, InvalidEntry) else exc
+        print(f"✗ Không dùng được cơ sở tri thức: {detail}. Sửa tệp nội dung (xem `dvcbot kb validate`) "
+              "hoặc khôi phục bằng `dvcbot kb restore TỆP_SAO_LƯU`.", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -36,13 +36,9 @@ def _dump(data) -> str:
 
 
 def _read_entries(path: str) -> list[dict]:
-    from knowledge.content_files import ContentError
+    from knowledge.content_files import ContentError, parse_yaml, read_text
 
-    try:
-        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
-        doc = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ContentError(f"Không đọc được {path}: {exc}") from exc
+    doc = parse_yaml(read_text(path), "stdin" if path == "-" else path)
     if isinstance(doc, dict) and "entries" in doc:
         doc = doc["entries"]
     if isinstance(doc, dict):
@@ -192,6 +188,7 @@ def check_backup(path: str) -> int:
     import sqlite3
     from pathlib import Path
 
+    from knowledge.backup_guard import check_schema
     from knowledge.schema import check_entry, normalize_entry
 
     file = Path(path)
@@ -205,6 +202,7 @@ def check_backup(path: str) -> int:
         result = conn.execute("PRAGMA integrity_check").fetchone()[0]
         if result != "ok":
             raise ValueError(f"{path} bị hỏng (integrity_check: {result}).")
+        check_schema(conn, path)  # no trigger, view or table that is not the project's own
         for table, needed in REQUIRED_COLUMNS.items():
             columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
             if not columns:
@@ -258,9 +256,10 @@ def cmd_backup(args) -> int:
     source = paths.env()["DVCBOT_KB_PATH"]
     if not Path(source).is_file():
         raise ValueError(f"Chưa có cơ sở tri thức ở {source}.")
+    from knowledge.backup_guard import check_backup_target
+
     target = Path(args.file)
-    if target.exists() and not args.force:
-        raise ValueError(f"{target} đã có; chọn tên khác hoặc thêm --force để ghi đè.")
+    check_backup_target(target, Path(source), args.force)
     tmp = target.with_name(target.name + ".tmp")
     tmp.unlink(missing_ok=True)
     _copy_db(source, str(tmp), single_file=True)
@@ -274,9 +273,11 @@ def cmd_restore(args) -> int:
     from pathlib import Path
 
     from knowledge import search as search_index
+    from knowledge.backup_guard import check_restore_source
 
-    count = check_backup(args.file)
     live = Path(paths.env()["DVCBOT_KB_PATH"])
+    check_restore_source(Path(args.file), live)
+    count = check_backup(args.file)
     kept = None
     if live.is_file():
         kept = live.with_name(f"{live.stem}.truoc-khoi-phuc-{dt.datetime.now():%Y%m%d-%H%M%S}{live.suffix}")

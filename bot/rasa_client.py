@@ -76,7 +76,7 @@ class RasaClient:
         if PAYLOAD_RE.match(text) and text[1:].split("{")[0] in INTERNAL_INTENTS:
             text = text[1:]  # Rasa's internal intents are not for users: treat as plain text
         # payloads too: a user can type "/0912345678"; our own payloads hold ids and names, never numbers
-        text, _ = redact(text[:MAX_CHARS])
+        text, _ = redact(text[:MAX_CHARS], sender=sender)
         try:
             resp = await self._http.post(
                 f"{self.url}/webhooks/rest/webhook",
