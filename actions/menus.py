@@ -1,17 +1,15 @@
-"""Greeting, topic menus, bare answers (a service or province alone) and the search fallback."""
+"""Greeting, topic menus, the full sources behind an answer, and the privacy warning."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import PENDING_TO_INTENT, latest_entity, payload, service_menu_buttons
 from actions.kb import get_kb
 from actions.render import render
-from knowledge import search
 
 # Telegram/terminal topic keys → knowledge topics (file names in knowledge/content)
 TOPICS = {
@@ -26,16 +24,24 @@ TOPICS = {
 MAX_MENU_BUTTONS = 12
 
 
+def payload(intent: str, **entities: str) -> str:
+    """A Rasa button payload: ``/intent{"entity":"value"}``."""
+    if not entities:
+        return f"/{intent}"
+    return f"/{intent}" + json.dumps(entities, ensure_ascii=False, separators=(",", ":"))
+
+
 def topic_buttons() -> list[dict]:
     """One button per topic."""
     return [{"title": title, "payload": payload("choose_topic", topic=key)} for key, (title, _) in TOPICS.items()]
 
 
-def entry_button(entry: dict) -> dict:
-    """A button that opens one knowledge entry."""
-    if entry["kind"] == "faq" and entry.get("intent"):
-        return {"title": entry["title"], "payload": payload(entry["intent"])}
-    return {"title": entry["title"], "payload": payload("show_entry", entry_id=entry["id"])}
+def latest_entity(tracker: Tracker, entity: str) -> str | None:
+    """Value of ``entity`` in the latest user message, if any."""
+    for ent in reversed(tracker.latest_message.get("entities") or []):
+        if ent.get("entity") == entity and ent.get("value"):
+            return str(ent["value"])
+    return None
 
 
 class ActionGreet(Action):
@@ -62,79 +68,29 @@ class ActionTopicMenu(Action):
             dispatcher.utter_message(text="Bạn chọn một chủ đề nhé:", buttons=topic_buttons())
             return []
         title, topics = TOPICS[key]
-        entries = [e for e in kb.entries() if e.get("topic") in topics and e["kind"] in ("faq", "service", "contact", "reduction")]
-        entries.sort(key=lambda e: (e["kind"] != "faq", not e.get("intent"), topics.index(e["topic"])))
-        buttons = [entry_button(e) for e in entries[:MAX_MENU_BUTTONS]]
+        entries = [e for e in kb.entries() if e.get("topic") in topics and e["kind"] in ("faq", "service", "contact",
+                                                                                         "reduction")]
+        entries.sort(key=lambda e: (e["kind"] != "faq", topics.index(e["topic"])))
+        buttons = [{"title": e["title"], "payload": payload("show_entry", entry_id=e["id"])}
+                   for e in entries[:MAX_MENU_BUTTONS]]
         dispatcher.utter_message(text=f"{title}: bạn muốn hỏi gì?", buttons=buttons)
         return []
 
 
-class ActionInform(Action):
-    """The user named only a service or a province: answer what was pending, or offer what to ask."""
+class ActionShowSources(Action):
+    """Show the full sources, review notes and disagreements of the entries behind an answer."""
 
     def name(self) -> str:
-        return "action_inform"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        from actions.fees import answer_fee, answer_reductions
-        from actions.services import answer_service
-
-        kb = get_kb()
-        pending = tracker.get_slot("pending")
-        last = tracker.get_slot("last_question")
-        new_service = latest_entity(tracker, "service")
-        new_province = latest_entity(tracker, "province")
-        service_id = new_service or tracker.get_slot("service")
-        province = new_province or tracker.get_slot("province")
-        # 1. the bot asked for something and now has it
-        if pending == "reduction" and province:
-            return answer_reductions(dispatcher, kb, province)
-        if pending in PENDING_TO_INTENT and new_service:
-            if pending == "fee":
-                return answer_fee(dispatcher, kb, service_id, province)
-            return answer_service(dispatcher, kb, pending, service_id)
-        # 2. a follow-up that changes the place or the service of the last question
-        if new_province and not new_service and last == "fee" and service_id:
-            return answer_fee(dispatcher, kb, service_id, province)
-        if new_province and not new_service:
-            return answer_reductions(dispatcher, kb, province)
-        if new_service and last == "fee":
-            return answer_fee(dispatcher, kb, service_id, province)
-        if new_service and last in PENDING_TO_INTENT:
-            return answer_service(dispatcher, kb, last, service_id)
-        # 3. a service alone: offer what can be asked about it
-        if new_service and kb.get(service_id):
-            dispatcher.utter_message(text=render("service.j2", service=kb.get(service_id)),
-                                     buttons=service_menu_buttons(service_id))
-            return [SlotSet("service", service_id)]
-        return await ActionSearchFallback().run(dispatcher, tracker, domain)
-
-
-class ActionSearchFallback(Action):
-    """Low confidence: offer the best knowledge entries as buttons instead of "I don't understand"."""
-
-    def name(self) -> str:
-        return "action_search_fallback"
+        return "action_show_sources"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         kb = get_kb()
-        text = tracker.latest_message.get("text") or ""
-        hits = search.search(kb.db, text, limit=4) if text and not text.startswith("/") else []
-        entries = [e for e in (kb.get(h["id"]) for h in hits) if e]
-        buttons = [entry_button(e) for e in entries] or topic_buttons()
-        dispatcher.utter_message(text=render("fallback.j2", matches=entries), buttons=buttons)
-        return []
-
-
-class ActionOutOfScope(Action):
-    """Say honestly that this is not the bot's field, and where to ask."""
-
-    def name(self) -> str:
-        return "action_out_of_scope"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        contacts = get_kb().contacts(["portal_dvc"])
-        dispatcher.utter_message(text=render("out_of_scope.j2", contacts=contacts))
+        ids = (latest_entity(tracker, "entry_id") or "").split(",")
+        entries = [e for e in (kb.get(i.strip()) for i in ids[:6] if i.strip()) if e]
+        if not entries:
+            dispatcher.utter_message(text=render("gone.j2"))
+            return []
+        dispatcher.utter_message(text=render("sources.j2", entries=entries))
         return []
 
 
@@ -145,26 +101,6 @@ class ActionPrivacyWarning(Action):
         return "action_privacy_warning"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=render("privacy.j2"))
-        return []
-
-
-class ActionNewProvince(Action):
-    """Which province an old place belongs to since 1/7/2025."""
-
-    def name(self) -> str:
-        return "action_new_province"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        from knowledge.places import resolve
-
-        text = tracker.latest_message.get("text") or ""
-        province = latest_entity(tracker, "province")
-        place = None
-        if province:
-            # try the whole message first (it may name a district or commune), then the province alone
-            place = resolve(text[:300])
-            if place is None or place.old_province != province:
-                place = resolve(province)
-        dispatcher.utter_message(text=render("new_province.j2", place=place))
+        dispatcher.utter_message(text=render("privacy.j2"),
+                                 json_message={"dvcbot": {"answer": "privacy", "answered": True, "entry": None}})
         return []

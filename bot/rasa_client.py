@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from typing import TypedDict
 from urllib.parse import quote
 
 import httpx
 
-from bot.privacy import redact
+from bot.messages import clean_text, is_payload, safe_text
 
 log = logging.getLogger(__name__)
 
 
-MAX_CHARS = 4000  # longer messages are cut; understanding looks at the start anyway
 INTERNAL_INTENTS = {"session_start", "back", "nlu_fallback"}
-PAYLOAD_RE = re.compile(r"^/[a-z_0-9]+(\{.*\})?$", re.DOTALL)
 EMPTY_REPLY = "Bạn gõ câu hỏi bằng chữ giúp mình nhé, ví dụ: “kích hoạt VNeID mức 2”."
-
-
-def clean_text(text: str) -> str:
-    """NFC text without control characters (newlines and tabs become spaces), trimmed."""
-    text = unicodedata.normalize("NFC", text)
-    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text)
-    return " ".join(text.split())
 
 
 class Button(TypedDict):
@@ -33,9 +22,16 @@ class Button(TypedDict):
     payload: str
 
 
-class Reply(TypedDict):
+class _ReplyBase(TypedDict):
     text: str
     buttons: list[Button]
+
+
+class Reply(_ReplyBase, total=False):
+    # what kind of answer the action chose (service, faq, clarify, out_of_scope, privacy …) and whether the
+    # knowledge base answered; sent by the actions as custom JSON next to the text, never shown to users
+    answer: str
+    answered: bool
 
 
 class RasaUnavailable(Exception):
@@ -73,10 +69,10 @@ class RasaClient:
         text = clean_text(text or "")
         if not text:
             return [{"text": EMPTY_REPLY, "buttons": []}]
-        if PAYLOAD_RE.match(text) and text[1:].split("{")[0] in INTERNAL_INTENTS:
+        if is_payload(text) and text[1:].split("{")[0] in INTERNAL_INTENTS:
             text = text[1:]  # Rasa's internal intents are not for users: treat as plain text
         # payloads too: a user can type "/0912345678"; our own payloads hold ids and names, never numbers
-        text, _ = redact(text[:MAX_CHARS], sender=sender)
+        text = safe_text(text, sender=sender)
         try:
             resp = await self._http.post(
                 f"{self.url}/webhooks/rest/webhook",
@@ -87,6 +83,11 @@ class RasaClient:
         except (httpx.HTTPError, OSError, ValueError) as exc:
             raise RasaUnavailable(str(exc)) from exc
         replies = [to_reply(m) for m in raw if m.get("text") or m.get("buttons")]
+        meta = next((m["custom"]["dvcbot"] for m in raw
+                     if isinstance(m.get("custom"), dict) and isinstance(m["custom"].get("dvcbot"), dict)), None)
+        if replies and meta:
+            replies[0]["answer"] = str(meta.get("answer") or "")
+            replies[0]["answered"] = bool(meta.get("answered"))
         if not replies:
             # every action of ours says something: silence means the action server failed
             raise RasaUnavailable("empty reply (action server down?)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from knowledge.clock import today
+from knowledge.clock import MERGER, today, vn_date
 from knowledge.places import Place, canonical_province, resolve
 from knowledge.schema import as_date
 
@@ -63,7 +63,7 @@ def _started(entry: dict, on: dt.date) -> bool:
 
 def _vn(value) -> str:
     day = as_date(value)
-    return f"{day.day}/{day.month}/{day.year}" if day else "nay"
+    return vn_date(day) if day else "nay"
 
 
 def _jurisdiction_matches(entry: dict, place: Place | None) -> bool:
@@ -84,9 +84,9 @@ def territory_note(entry: dict, place: Place | None) -> str | None:
         return None
     name = canonical_province(entry["jurisdiction"])
     if place and place.changed and name == place.old_province:
-        return (f"Nghị quyết của tỉnh {name} (trước sáp nhập 1/7/2025) áp dụng cho địa bàn tỉnh {name} cũ, "
+        return (f"Nghị quyết của tỉnh {name} (trước sáp nhập {MERGER}) áp dụng cho địa bàn tỉnh {name} cũ, "
                 f"nay thuộc tỉnh {place.province}.")
-    return f"Nghị quyết được ban hành trước sáp nhập 1/7/2025, áp dụng cho địa bàn tỉnh {name} cũ."
+    return f"Nghị quyết được ban hành trước sáp nhập {MERGER}, áp dụng cho địa bàn tỉnh {name} cũ."
 
 
 def place_notes(given: str | None, place: Place | None) -> list[str]:
@@ -94,7 +94,7 @@ def place_notes(given: str | None, place: Place | None) -> list[str]:
     if given and place is None:
         return [f"Mình chưa nhận ra địa danh “{given}”, nên chỉ tính theo quy định chung toàn quốc."]
     if place and place.changed:
-        return [f"Từ 1/7/2025, {place.old_province} nay thuộc tỉnh {place.province}."]
+        return [f"Từ {MERGER}, {place.old_province} nay thuộc tỉnh {place.province}."]
     return []
 
 

@@ -13,8 +13,6 @@ from underthesea.address import convert_address
 
 from knowledge.text import fold
 
-MERGER_DATE = "2025-07-01"
-
 
 @dataclass(frozen=True)
 class Place:
@@ -30,6 +28,7 @@ class Place:
     province: str
     old_province: str | None = None
     ward: str | None = None
+    district: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -108,3 +107,66 @@ def resolve(text: str) -> Place | None:
     old_short = short if short in old else canonical_province(result.old.province) if result.old else None
     ward = result.new.ward or None
     return Place(given=text, province=new_short, old_province=old_short, ward=ward)
+
+
+def merged_from(province: str) -> list[str]:
+    """Short names of the pre-2025 provinces that make up the current ``province`` (itself included)."""
+    data = _mapping()
+    key = next((k for k, info in data["province_names"].items() if info["short"] == province), None)
+    return sorted(info["short"] for o, info in data["old_province_names"].items()
+                  if key and data["province_mapping"].get(o) == key)
+
+
+@lru_cache(maxsize=1)
+def _mapping() -> dict:
+    return json.loads((Path(_address.__file__).parent / "data" / "mapping.json").read_text("utf-8"))
+
+
+_DISTRICT_PREFIX_RE = re.compile(r"^(huyen|quan|thi xa|thanh pho)\s+")
+
+
+@lru_cache(maxsize=1)
+def _districts() -> dict[str, dict[str, tuple[str, str, str]]]:
+    """Folded pre-2025 district name → {old province: (district name, old province short, new province short)}."""
+    _, old = _names()
+    new_by_name = {info["name"]: info["short"] for info in _mapping()["province_names"].values()}
+    old_by_name = {info["name"]: info["short"] for info in old.values()}
+    index: dict[str, dict[str, tuple[str, str, str]]] = {}
+    for row in _mapping()["ward_mapping"]:
+        name = row.get("old_district") or ""
+        key = _DISTRICT_PREFIX_RE.sub("", fold(name))
+        old_short, new_short = old_by_name.get(row["old_province"]), new_by_name.get(row["new_province"])
+        if len(key) >= 4 and " " in key and old_short and new_short:
+            index.setdefault(key, {}).setdefault(old_short, (name, old_short, new_short))
+    return index
+
+
+@lru_cache(maxsize=1)
+def _district_re() -> re.Pattern:
+    names = sorted(_districts(), key=len, reverse=True)
+    return re.compile(r"(?<![a-z])(" + "|".join(map(re.escape, names)) + r")(?![a-z])")
+
+
+def find_place(text: str) -> Place | None:
+    """The place a message names: a pre-2025 district or town (with its province when several share the
+    name) or a province, old or new. ``given`` is the official name found, never the citizen's own text."""
+    key = " ".join(fold(text[:500]).replace(",", " ").replace(".", " ").split())
+    provinces, taken = [], []
+    for name, short in sorted(_by_folded_name().items(), key=lambda p: len(p[0]), reverse=True):
+        for m in re.finditer(rf"(?<![a-z]){re.escape(name)}(?![a-z])", key) if len(name) >= 4 else ():
+            if not any(s < m.end() and m.start() < e for s, e in taken):
+                taken.append((m.start(), m.end()))
+                provinces.append(short)
+    for m in _district_re().finditer(key):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue  # "Nghệ An thì" holds no district "Ân Thi"
+        options = _districts()[m.group(1)]
+        chosen = [v for o, v in options.items() if o in provinces] or list(options.values())
+        if len({v[2] for v in chosen}) == 1:
+            name, old_short, new_short = chosen[0]
+            return Place(given=name, province=new_short, old_province=old_short, district=name)
+    for short in provinces:
+        place = resolve(short)
+        if place:
+            return place
+    return None

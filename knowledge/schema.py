@@ -183,12 +183,33 @@ def check_entry(entry: Any) -> list[tuple[str, str]]:
     return errors
 
 
+REFERENCE_KINDS = {"service": "dịch vụ", "contact": "liên hệ"}
+
+
+def references(entry: dict) -> list[tuple[str, str, str]]:
+    """The other entries ``entry`` points at, as ``(field, id, kind)``: a fee's service, a reduction's services,
+    a FAQ's contacts. The one reference rule, checked by :func:`check_entries` on content files and by the
+    store on every save."""
+    kind = entry.get("kind")
+    if kind == "fee":
+        return [("service", entry["service"], "service")] if entry.get("service") else []
+    if kind == "reduction":
+        return [("services", sid, "service") for sid in entry.get("services") or []]
+    if kind == "faq":
+        return [("contacts", cid, "contact") for cid in entry.get("contacts") or []]
+    return []
+
+
+def reference_problem(field: str, ref: str, kind: str) -> tuple[str, str]:
+    """``(field, message)`` for a reference to a missing entry."""
+    return field, f"không có {REFERENCE_KINDS.get(kind, kind)} '{ref}'"
+
+
 def check_entries(entries: list[dict]) -> list[tuple[str, str, str]]:
     """Check many entries and their cross references (unique ids, fees pointing at known services)."""
     problems: list[tuple[str, str, str]] = []
     seen: set[str] = set()
-    services = {e.get("id") for e in entries if isinstance(e, dict) and e.get("kind") == "service"}
-    contacts = {e.get("id") for e in entries if isinstance(e, dict) and e.get("kind") == "contact"}
+    kinds = {e.get("id"): e.get("kind") for e in entries if isinstance(e, dict)}
     for entry in entries:
         eid = str(entry.get("id", "?")) if isinstance(entry, dict) else "?"
         problems += [(eid, field, msg) for field, msg in check_entry(entry)]
@@ -197,14 +218,9 @@ def check_entries(entries: list[dict]) -> list[tuple[str, str, str]]:
         seen.add(eid)
         if not isinstance(entry, dict):
             continue
-        if entry.get("kind") == "fee" and entry.get("service") and entry["service"] not in services:
-            problems.append((eid, "service", f"không có dịch vụ '{entry['service']}'"))
-        for sid in entry.get("services") or [] if entry.get("kind") == "reduction" else []:
-            if sid not in services:
-                problems.append((eid, "services", f"không có dịch vụ '{sid}'"))
-        for cid in entry.get("contacts") or [] if entry.get("kind") == "faq" else []:
-            if cid not in contacts:
-                problems.append((eid, "contacts", f"không có liên hệ '{cid}'"))
+        for field, ref, kind in references(entry):
+            if kinds.get(ref) != kind:
+                problems.append((eid, *reference_problem(field, ref, kind)))
     return problems
 
 

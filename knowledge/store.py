@@ -19,13 +19,22 @@ import sqlite_utils
 
 from knowledge import search as search_index
 from knowledge.content_files import CONTENT_DIR, load_dir
-from knowledge.schema import InvalidEntry, check_entries, check_entry, normalize_entry
+from knowledge.schema import InvalidEntry, check_entries, check_entry, normalize_entry, reference_problem, references
 
-DEFAULT_PATH = Path(os.environ.get("DVCBOT_KB_PATH", Path(__file__).resolve().parent.parent / "var" / "knowledge.db"))
+ROOT = Path(__file__).resolve().parent.parent
 # how long a write waits for another writer before "database is locked" (ms); readers never wait (WAL)
 BUSY_TIMEOUT_MS = int(os.environ.get("DVCBOT_KB_BUSY_TIMEOUT_MS", "10000"))
 CONTENT_AUTHOR = "content-files"
 MAX_ENTRY_BYTES = 256 * 1024  # one stored entry (JSON); the largest shipped entry is a few KB
+
+
+def default_path() -> Path:
+    """Where every process finds the knowledge base, decided here only: ``$DVCBOT_KB_PATH``, else
+    ``$DVCBOT_VAR_DIR/knowledge.db``, else ``var/knowledge.db`` in the repository (read at each call, so a
+    process that sets the variables before opening the store gets them)."""
+    if os.environ.get("DVCBOT_KB_PATH"):
+        return Path(os.environ["DVCBOT_KB_PATH"])
+    return Path(os.environ.get("DVCBOT_VAR_DIR") or ROOT / "var") / "knowledge.db"
 
 
 class Conflict(Exception):
@@ -50,8 +59,8 @@ class KnowledgeBase:
     :param path: SQLite file; created with its tables when missing
     """
 
-    def __init__(self, path: str | Path = DEFAULT_PATH):
-        self.path = Path(path)
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path) if path else default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -106,6 +115,11 @@ class KnowledgeBase:
         if not include_retired:
             sql += " and retired = 0"
         return [self._entry(r) for r in self.db.query(sql + " order by topic, id", params)]
+
+    def version(self) -> int:
+        """A number that grows with every change of any entry (the last revision's sequence number)."""
+        rows = list(self.db.query("select max(seq) as seq from revisions"))
+        return int(rows[0]["seq"] or 0) if rows else 0
 
     def faq_for_intent(self, intent: str) -> dict | None:
         """The FAQ entry that answers an NLU intent."""
@@ -194,17 +208,10 @@ class KnowledgeBase:
         return revision
 
     def _check_references(self, entry: dict) -> None:
-        refs: list[tuple[str, str, str]] = []
-        if entry["kind"] == "fee":
-            refs.append(("service", entry.get("service", ""), "service"))
-        for sid in entry.get("services") or [] if entry["kind"] == "reduction" else []:
-            refs.append(("services", sid, "service"))
-        for cid in entry.get("contacts") or [] if entry["kind"] == "faq" else []:
-            refs.append(("contacts", cid, "contact"))
-        for field, ref, kind in refs:
+        for field, ref, kind in references(entry):
             target = self.get(ref)
             if target is None or target.get("kind") != kind:
-                raise InvalidEntry([(entry["id"], field, f"không có mục {kind} '{ref}'")])
+                raise InvalidEntry([(entry["id"], *reference_problem(field, ref, kind))])
 
     def add(self, entry: dict, author: str, reason: str = "") -> int:
         """Create a new entry; refused when the id exists (even retired)."""
@@ -287,8 +294,8 @@ class KnowledgeBase:
 
 
 def open_kb(path: str | Path | None = None, sync: bool = False) -> KnowledgeBase:
-    """Open the knowledge base at ``path`` (default ``$DVCBOT_KB_PATH`` or ``var/knowledge.db``)."""
-    kb = KnowledgeBase(path or os.environ.get("DVCBOT_KB_PATH") or DEFAULT_PATH)
+    """Open the knowledge base at ``path`` (default :func:`default_path`)."""
+    kb = KnowledgeBase(path)
     if sync:
         kb.sync_content()
     return kb

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import pytest  # noqa: E402
 
-from bot import paths  # noqa: E402
+from bot.runtime import paths  # noqa: E402
 from knowledge.store import KnowledgeBase  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +57,7 @@ def fresh_db(tmp_path) -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def stack():
     """The real stack (trained model, action server, knowledge base from the content files)."""
-    from bot.stack import Stack
+    from bot.runtime.stack import Stack
 
     if not paths.MODEL.exists():
         pytest.fail(f"no trained model at {paths.MODEL}: run `make test` (it trains when needed)")

@@ -27,8 +27,8 @@ import httpx
 from aiohttp import web
 
 from bot.rasa_client import RasaClient
-from bot.stack import free_port
-from bot.telegram_app import build_application
+from bot.runtime.stack import free_port
+from bot.telegram.app import build_application
 
 EMULATOR_DIR = Path(__file__).parent / "emulator"
 # What the patched getMe of server.js answers.

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from bot import paths
+from bot.runtime import paths
 from security.audit import audit
 
 ADV = [{"package": "aiohttp", "id": "GHSA-6mq8-rvhq-8wgg", "aliases": ["CVE-2025-69223"], "fixed": "3.13.3",

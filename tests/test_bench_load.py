@@ -3,7 +3,7 @@
 import asyncio
 import json
 
-from bot.bench_load import drive
+from bot.bench.load import drive
 from test_bot_cli import run_dvcbot
 
 

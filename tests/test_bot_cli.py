@@ -1,13 +1,11 @@
 """The ``dvcbot`` command as outside users call it: ``ask --batch`` (the evaluation contract) and ``ask``."""
 
 import json
-import os
 import subprocess
 import sys
 
-import pytest
 
-from bot import paths
+from bot.runtime import paths
 
 DVCBOT = [sys.executable, "-m", "bot.cli"]
 

@@ -7,7 +7,7 @@ import sys
 import pytest
 import yaml
 
-from bot import paths
+from bot.runtime import paths
 
 
 @pytest.fixture

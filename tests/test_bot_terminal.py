@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from bot import paths
+from bot.runtime import paths
 from bot.terminal import format_replies
 
 

@@ -6,8 +6,8 @@ minus 2 points; model choices are made by cross-validation on nlu_data/, never o
 
 import pytest
 
-from bot import paths
-from bot.evaluate import HELDOUT, Parser, evaluate, load_examples
+from bot.runtime import paths
+from bot.evaluation.intents import HELDOUT, Parser, evaluate, load_examples
 
 MEASURED_ACCURACY = 0.964  # `dvcbot eval`, November 2026 (README, "Chất lượng")
 THRESHOLD = MEASURED_ACCURACY - 0.02

@@ -14,12 +14,11 @@ import re
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import pytest
 import yaml
 
-from bot import paths
+from bot.runtime import paths
 from bot.rasa_client import RasaClient
 from test_bot_cli import run_dvcbot
 

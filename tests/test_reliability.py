@@ -1,7 +1,7 @@
 """Reliability: conversations survive restarts (SQL tracker store), killed processes are answered for and
 recovered, a locked knowledge base is reported clearly, and bad input at every entrance gets an answer.
 
-The module runs on its own :class:`bot.stack.Stack` (it kills processes), never on the session's.
+The module runs on its own :class:`bot.runtime.stack.Stack` (it kills processes), never on the session's.
 """
 
 import asyncio
@@ -12,10 +12,10 @@ import uuid
 import httpx
 import pytest
 
-from bot import paths
+from bot.runtime import paths
 from bot.rasa_client import EMPTY_REPLY, RasaClient, RasaUnavailable
 from bot.cli import main
-from bot.stack import Stack, tracker_store_yaml
+from bot.runtime.stack import Stack, tracker_store_yaml
 from test_bot_cli import run_dvcbot
 
 BUSY = "Hệ thống đang bận"

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot import paths
+from bot.runtime import paths
 from bot.cli import main
 from knowledge.content_files import CONTENT_DIR, MAX_YAML_BYTES, ContentError, load_file, parse_yaml
 from knowledge.schema import InvalidEntry

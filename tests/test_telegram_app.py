@@ -29,24 +29,25 @@ from pathlib import Path
 import pytest
 from telegram.error import TelegramError
 
-from bot.rasa_client import MAX_CHARS, RasaClient
-from bot.telegram_app import (
+from bot.messages import MAX_INPUT_CHARS as MAX_CHARS
+from bot.telegram.callbacks import PayloadStore
+from bot.telegram.context import deps
+from bot.telegram.relay import TYPING_AFTER
+from bot.telegram.send import split_text
+from bot.telegram.texts import (
     ADMIN_ONLY,
     BUSY_TEXT,
     CONTACT_WARNING,
     ERROR_TEXT,
     LONG_INPUT_TEXT,
     TEXT_ONLY,
-    TOPICS,
-    TYPING_AFTER,
     UNKNOWN_COMMAND_TEXT,
-    PayloadStore,
-    split_text,
 )
+from knowledge.catalog import TOPICS
 from telegram_emulator import BOT_USERNAME, TelegramUser, free_port, running_bot
 
 ROOT = Path(__file__).resolve().parents[1]
-TOPIC_TITLES = [title for title, _ in TOPICS]
+TOPIC_TITLES = [title for title, _ in TOPICS.values()]
 LONG_PAYLOAD = '/ask_fee{"service":"dang_ky_thuong_tru","channel":"truc_tuyen","province":"ha_noi"}'
 
 
@@ -150,7 +151,7 @@ async def test_expired_button_asks_to_retype(stub_bot, rasa_stub):
     user = stub_bot.user(1005)
     await user.send_text("phí")
     [question] = await user.replies()
-    stub_bot.application.bot_data["payloads"] = PayloadStore()  # as after a restart
+    deps(stub_bot.application).payloads = PayloadStore()  # as after a restart
     await user.press(question, "Thường trú")
     [answer] = await user.replies()
     assert "hết hạn" in answer.text
@@ -297,7 +298,7 @@ async def test_unexpected_error_reaches_error_handler(stub_bot, monkeypatch):
     async def broken_send(sender, text):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(stub_bot.application.bot_data["rasa"], "send", broken_send)
+    monkeypatch.setattr(deps(stub_bot.application).rasa, "send", broken_send)
     user = stub_bot.user(1013)
     await user.send_text("xin chào")
     [answer] = await user.replies()
@@ -307,7 +308,7 @@ async def test_unexpected_error_reaches_error_handler(stub_bot, monkeypatch):
 async def test_missing_send_chat_action_does_not_block_the_answer(stub_bot, rasa_stub, caplog):
     with pytest.raises(TelegramError, match="500"):  # the emulator's "not supported" answer
         await stub_bot.application.bot.send_chat_action(1014, "typing")
-    caplog.set_level(logging.DEBUG, logger="bot.telegram_app")
+    caplog.set_level(logging.DEBUG, logger="bot.telegram")
     rasa_stub.delay = TYPING_AFTER + 0.3  # slow enough for the typing indicator
     user = stub_bot.user(1014)
     started = time.monotonic()
@@ -320,7 +321,7 @@ async def test_missing_send_chat_action_does_not_block_the_answer(stub_bot, rasa
 
 async def test_run_polling_serves_until_sigterm(emulator, rasa_stub):
     token = f"123456:{uuid.uuid4().hex}"
-    code = "import sys; from bot.telegram_app import run_polling; run_polling(*sys.argv[1:])"
+    code = "import sys; from bot.telegram.app import run_polling; run_polling(*sys.argv[1:])"
     process = subprocess.Popen(
         [sys.executable, "-c", code, token, rasa_stub.url, emulator.bot_api_url],
         cwd=ROOT,

@@ -21,8 +21,8 @@ import httpx
 import pytest
 from telegram import Update
 
-from bot import paths
-from bot.telegram.common import ERROR_TEXT, RETRY_INTRO
+from bot.runtime import paths
+from bot.telegram.texts import ERROR_TEXT, RETRY_INTRO
 from bot.telegram.inbox import Inbox, bot_key
 from telegram_emulator import TelegramUser, running_bot
 
@@ -125,7 +125,7 @@ def test_inbox_keeps_only_redacted_text_and_answers_once(tmp_path):
 
 
 def _front_end(token: str, rasa_url: str, emulator, log: Path) -> subprocess.Popen:
-    code = "import sys; from bot.telegram_app import run_polling; run_polling(*sys.argv[1:])"
+    code = "import sys; from bot.telegram.app import run_polling; run_polling(*sys.argv[1:])"
     with open(log, "ab") as out:
         return subprocess.Popen([sys.executable, "-c", code, token, rasa_url, emulator.bot_api_url], cwd=ROOT,
                                 stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})

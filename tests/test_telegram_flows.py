@@ -18,13 +18,20 @@ import httpx
 import pytest
 
 from bot.rasa_client import RasaClient
-from bot.stats import Stats
-from bot.telegram.admin import ADMIN_ONLY, ASK_REASON, CANCELLED
-from bot.telegram.citizens import FEE_ASK_SERVICE, PRIVACY_NOTE
-from bot.telegram.common import BUSY_TEXT, QUEUED_TEXT
-from bot.telegram.guide import BACK, DONE, NEXT
-from bot.telegram_app import build_application
-from bot.telegram.app import serve_webhook
+from bot.telegram.stats import Stats
+from bot.telegram.app import build_application, serve_webhook
+from bot.telegram.texts import (
+    ADMIN_ONLY,
+    ASK_REASON,
+    BACK,
+    BUSY_TEXT,
+    CANCELLED,
+    DONE,
+    FEE_ASK_SERVICE,
+    NEXT,
+    PRIVACY_NOTE,
+    QUEUED_TEXT,
+)
 from knowledge.store import KnowledgeBase
 from telegram_emulator import BotMessage, TelegramUser, free_port, running_bot
 

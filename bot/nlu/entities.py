@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -172,9 +170,9 @@ def kb_version() -> object:
 
     Checked on every message, so it must be cheap: two ``stat`` calls, no database connection.
     """
-    from knowledge.store import DEFAULT_PATH
+    from knowledge.store import default_path
 
-    path = Path(os.environ.get("DVCBOT_KB_PATH") or DEFAULT_PATH)
+    path = default_path()
     version = []
     for file in (path, path.with_name(path.name + "-wal")):
         try:

@@ -29,6 +29,8 @@ SCAM_PATTERNS: dict[str, re.Pattern] = {
     "gift_for_app": re.compile(r"(tang|qua|thuong|nhan).{0,40}(\d+\s*(k|nghin|ngan|000)|tien|qua tang)"
                                r".{0,60}(cai|tai|app|ung dung|vneid)"
                                r"|(cai|tai|app|ung dung|vneid).{0,60}(tang|duoc nhan (qua|tien|thuong|\d)|nhan qua|thuong)"),
+    # "bắt chuyển khoản 2 triệu vào tài khoản cá nhân", "chuyển trước phí ship 30k", "chuyển khoản trước 1tr5"
+    "money_transfer": re.compile(r"(chuyen khoan|chuyen tien|chuyen truoc|chuyen phi|dong tien truoc|nop tien truoc)"),
     "update_hometown": re.compile(r"(cap nhat|bo sung|dieu chinh|sua).{0,30}(que quan|noi cu tru|dia chi|thong tin cu tru"
                                   r"|thong tin ca nhan|du lieu dan cu)"),
 }
@@ -36,7 +38,10 @@ SCAM_PATTERNS: dict[str, re.Pattern] = {
 _ASKS = re.compile(r"vneid|kich hoat|otp|link|http|cai dat|cai app|tai app|ung dung|chuyen tien|ngan hang|mat khau"
                    r"|passcode|cap nhat|xac thuc|dinh danh")
 _CONTACT = re.compile(_CALLER + r"|link|http")
-_NEEDS = {"police_call": _ASKS, "update_hometown": _CONTACT}
+# a money request is a scam sign when it comes with a fine, a fee, an official or a shortcut
+_TRANSFER_CONTEXT = re.compile(r"phat|phi|cong an|canh sat|can bo|tai khoan ca nhan|lam nhanh|lay ngay|trong ngay"
+                               r"|cap nhat|ship|buu dien|ho so|vneid|dinh danh|giay to|truoc")
+_NEEDS = {"police_call": _ASKS, "update_hometown": _CONTACT, "money_transfer": _TRANSFER_CONTEXT}
 
 
 def scam_signals(text: str) -> list[str]:

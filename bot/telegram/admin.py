@@ -8,56 +8,66 @@ reads the same SQLite file: the next answer already uses the change.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import logging
 
 import yaml
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes, ConversationHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
 
-from bot.stats import format_summary
-from bot.telegram.common import ADMIN_PREFIX, KB, RASA, STATS, end_conversation, split_text
+from bot.telegram.callbacks import ADMIN_PREFIX, pattern
+from bot.telegram.context import deps
+from bot.telegram.send import end_conversation, split_text
+from bot.telegram.stats import format_summary
+from bot.telegram.texts import (
+    ADMIN_ONLY,
+    ASK_ANSWER,
+    ASK_ENTRY,
+    ASK_REASON,
+    BAD_YAML,
+    BAD_YAML_WHERE,
+    CANCEL_BUTTON,
+    CANCELLED,
+    CONFIRM,
+    CONFIRM_ADD,
+    CONFIRM_EDIT,
+    CONFIRM_RETIRE,
+    ENTRY_HEADER,
+    ENTRY_RETIRED,
+    EXISTS,
+    FOUND_ENTRIES,
+    FOUND_ENTRY,
+    INVALID,
+    NO_ANSWER_FIELD,
+    NO_STATS,
+    NOT_FOUND,
+    NOTHING_TO_CANCEL,
+    PROBLEM,
+    RASA_DOWN,
+    RASA_UP,
+    REFUSED,
+    REFUSED_GONE,
+    REFUSED_INVALID,
+    SAVE_BUTTON,
+    SAVED,
+    USAGE,
+)
 from knowledge import search
+from knowledge.clock import vn_time
 from knowledge.schema import InvalidEntry, check_entry, normalize_entry
 from knowledge.store import Conflict, NotFound
 
-log = logging.getLogger("bot.telegram_app")
+log = logging.getLogger("bot.telegram")
 
 ADMIN_COMMANDS = ("status", "thongke", "xemmuc", "suamuc", "themmuc", "anmuc")
 TYPING_ANSWER, TYPING_ENTRY, TYPING_REASON, CONFIRMING = range(10, 14)
 # the field that holds "the answer" of each kind of entry
 ANSWER_FIELDS = {"faq": "answer", "contact": "description", "reduction": "scope"}
 CHANGE = "kb_change"
-
-ADMIN_ONLY = "Xin lỗi, lệnh này chỉ dành cho cán bộ quản trị, trong tin nhắn riêng với bot."
-USAGE = {
-    "xemmuc": "Cách dùng: /xemmuc &lt;mã mục hoặc từ khoá&gt;, ví dụ /xemmuc vneid_locked",
-    "suamuc": "Cách dùng: /suamuc &lt;mã mục&gt;, ví dụ /suamuc vneid_locked",
-    "anmuc": "Cách dùng: /anmuc &lt;mã mục&gt; [lý do], ví dụ /anmuc scam_gift_message hết hiệu lực",
-}
-NOT_FOUND = "Không có mục «{id}». Gõ /xemmuc &lt;từ khoá&gt; để tìm mã mục."
-NO_ANSWER_FIELD = (
-    "Mục «{id}» thuộc loại {kind}, không có câu trả lời để sửa trên Telegram. "
-    "Dùng lệnh <code>dvcbot kb edit</code> để sửa các trường khác."
-)
-ASK_ANSWER = (
-    "Mục <b>{id}</b> (phiên bản {revision}). Nội dung hiện tại của trường <code>{field}</code>:\n"
-    "<pre>{value}</pre>\nGửi nội dung mới trong một tin nhắn, hoặc /huy để thôi."
-)
-ASK_ENTRY = (
-    "Gửi nội dung mục mới dạng YAML trong một tin nhắn (các trường như trong knowledge/README.md: id, kind, "
-    "title, source, verified_on, status…), hoặc /huy để thôi."
-)
-BAD_YAML = "Không đọc được YAML: {error}. Gửi lại, hoặc /huy để thôi."
-INVALID = "Mục chưa hợp lệ, chưa lưu gì:\n{problems}\nGửi lại, hoặc /huy để thôi."
-EXISTS = "Đã có mục «{id}». Dùng /suamuc {id} để sửa. Gửi nội dung khác, hoặc /huy để thôi."
-ASK_REASON = "Lý do thay đổi (ví dụ: «Cập nhật theo công văn số …»)?"
-CONFIRM = "{summary}\nLý do: {reason}\n\nLưu thay đổi này?"
-SAVED = "✅ Đã lưu mục <b>{id}</b>, phiên bản {revision}. Bot dùng nội dung mới ngay, không cần khởi động lại."
-CANCELLED = "Đã huỷ, không có gì thay đổi."
-NOTHING_TO_CANCEL = "Không có thao tác nào đang chờ."
-REFUSED = "Không lưu được: {reason}"
+YAML_CHUNK = 3800  # UTF-16 units of YAML per message, leaving room for the header and <pre>
+SHOWN_VALUE_CHARS = 3000  # characters of a field shown before it is edited
 
 
 def _author(update: Update) -> str:
@@ -65,7 +75,7 @@ def _author(update: Update) -> str:
 
 
 def _problems(errors) -> str:
-    return "\n".join(f"• {field}: {message}" for _, field, message in errors)
+    return "\n".join(PROBLEM.format(field=field, message=message) for _, field, message in errors)
 
 
 async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -75,15 +85,15 @@ async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Tell an admin whether Rasa answers."""
-    healthy = await context.bot_data[RASA].healthy()
-    await update.effective_message.reply_text("Rasa: đang hoạt động." if healthy else "Rasa: không phản hồi.")
+    healthy = await deps(context).rasa.healthy()
+    await update.effective_message.reply_text(RASA_UP if healthy else RASA_DOWN)
 
 
 async def statistics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send the usage statistics of the last 7 days (/thongke)."""
-    stats = context.bot_data.get(STATS)
+    stats = deps(context).stats
     if stats is None:
-        await update.effective_message.reply_text("Chưa bật thống kê.")
+        await update.effective_message.reply_text(NO_STATS)
         return
     for chunk in split_text(format_summary(stats.summary(days=7))):
         await update.effective_message.reply_text(chunk)
@@ -94,23 +104,24 @@ async def show_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if not context.args:
         await update.effective_message.reply_text(USAGE["xemmuc"], parse_mode=ParseMode.HTML)
         return
-    kb = context.bot_data[KB]
+    kb = deps(context).kb
     entry = kb.get(context.args[0], include_retired=True)
     if entry is None:
         hits = search.search(kb.db, " ".join(context.args), limit=8)
         found = [(h["id"], kb.get(h["id"])) for h in hits]
-        lines = [f"• <code>{html.escape(i)}</code> — {html.escape(e['title'])}" for i, e in found if e]
-        text = ("Các mục tìm thấy:\n" + "\n".join(lines)) if lines else NOT_FOUND.format(
+        lines = [FOUND_ENTRY.format(id=html.escape(i), title=html.escape(e["title"])) for i, e in found if e]
+        text = FOUND_ENTRIES.format(lines="\n".join(lines)) if lines else NOT_FOUND.format(
             id=html.escape(context.args[0]))
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
         return
     last = kb.history(entry["id"])[-1]
-    header = (f"<b>{html.escape(entry['id'])}</b> · phiên bản {entry['_revision']}"
-              f"{' · ĐÃ ẨN' if entry['_retired'] else ''} · sửa bởi {html.escape(last['author'])} "
-              f"lúc {html.escape(last['created_at'])}")
+    header = ENTRY_HEADER.format(id=html.escape(entry["id"]), revision=entry["_revision"],
+                                 retired=ENTRY_RETIRED if entry["_retired"] else "",
+                                 author=html.escape(last["author"]),
+                                 time=vn_time(dt.datetime.fromisoformat(last["created_at"])))
     body = yaml.safe_dump({k: v for k, v in entry.items() if not k.startswith("_")}, allow_unicode=True,
                           sort_keys=False, width=100)
-    for index, chunk in enumerate(split_text(body, limit=3800)):
+    for index, chunk in enumerate(split_text(body, limit=YAML_CHUNK)):
         text = f"<pre>{html.escape(chunk)}</pre>"
         await update.effective_message.reply_text(f"{header}\n{text}" if index == 0 else text,
                                                   parse_mode=ParseMode.HTML)
@@ -121,7 +132,7 @@ async def _entry_named(update: Update, context: ContextTypes.DEFAULT_TYPE, comma
     if not context.args:
         await update.effective_message.reply_text(USAGE[command], parse_mode=ParseMode.HTML)
         return None
-    entry = context.bot_data[KB].get(context.args[0])
+    entry = deps(context).kb.get(context.args[0])
     if entry is None:
         await update.effective_message.reply_text(NOT_FOUND.format(id=html.escape(context.args[0])),
                                                   parse_mode=ParseMode.HTML)
@@ -142,7 +153,7 @@ async def edit_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
                                  "base_revision": entry["_revision"]}
     await update.effective_message.reply_text(
         ASK_ANSWER.format(id=html.escape(entry["id"]), revision=entry["_revision"], field=field,
-                          value=html.escape(str(entry.get(field, ""))[:3000])),
+                          value=html.escape(str(entry.get(field, ""))[:SHOWN_VALUE_CHARS])),
         parse_mode=ParseMode.HTML)
     return TYPING_ANSWER
 
@@ -167,7 +178,7 @@ async def add_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         entry = yaml.safe_load(message.text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark else ""
+        where = BAD_YAML_WHERE.format(line=mark.line + 1, column=mark.column + 1) if mark else ""
         await message.reply_text(BAD_YAML.format(error=f"{getattr(exc, 'problem', None) or exc}{where}"))
         return TYPING_ENTRY
     if isinstance(entry, dict) and isinstance(entry.get("entries"), list) and len(entry["entries"]) == 1:
@@ -176,7 +187,7 @@ async def add_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if problems:
         await message.reply_text(INVALID.format(problems=_problems([("", f, m) for f, m in problems])))
         return TYPING_ENTRY
-    if context.bot_data[KB].get(str(entry["id"]), include_retired=True) is not None:
+    if deps(context).kb.get(str(entry["id"]), include_retired=True) is not None:
         await message.reply_text(EXISTS.format(id=entry["id"]))
         return TYPING_ENTRY
     context.user_data[CHANGE] = {"action": "add", "id": str(entry["id"]), "entry": normalize_entry(entry)}
@@ -206,16 +217,15 @@ async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, why: str)
     change = context.user_data[CHANGE]
     change["reason"] = why
     if change["action"] == "edit":
-        summary = (f"Sửa mục <b>{html.escape(change['id'])}</b> (từ phiên bản {change['base_revision']}), "
-                   f"trường <code>{change['field']}</code> thành:\n<pre>{html.escape(change['value'][:3000])}</pre>")
+        summary = CONFIRM_EDIT.format(id=html.escape(change["id"]), revision=change["base_revision"],
+                                      field=change["field"], value=html.escape(change["value"][:SHOWN_VALUE_CHARS]))
     elif change["action"] == "add":
-        summary = (f"Thêm mục <b>{html.escape(change['id'])}</b> ({html.escape(change['entry']['kind'])}): "
-                   f"{html.escape(str(change['entry'].get('title', '')))}")
+        summary = CONFIRM_ADD.format(id=html.escape(change["id"]), kind=html.escape(change["entry"]["kind"]),
+                                     title=html.escape(str(change["entry"].get("title", ""))))
     else:
-        summary = (f"Ẩn mục <b>{html.escape(change['id'])}</b> — {html.escape(change['title'])} "
-                   "(không xoá; khôi phục được bằng <code>dvcbot kb revert</code>)")
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton("✅ Lưu", callback_data=f"{ADMIN_PREFIX}ok"),
-                                    InlineKeyboardButton("✖️ Huỷ", callback_data=f"{ADMIN_PREFIX}no")]])
+        summary = CONFIRM_RETIRE.format(id=html.escape(change["id"]), title=html.escape(change["title"]))
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(SAVE_BUTTON, callback_data=f"{ADMIN_PREFIX}ok"),
+                                    InlineKeyboardButton(CANCEL_BUTTON, callback_data=f"{ADMIN_PREFIX}no")]])
     await update.effective_message.reply_text(CONFIRM.format(summary=summary, reason=html.escape(why)),
                                               parse_mode=ParseMode.HTML, reply_markup=markup)
     return CONFIRMING
@@ -229,7 +239,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if change is None:
         await query.edit_message_text(NOTHING_TO_CANCEL)
         return ConversationHandler.END
-    kb = context.bot_data[KB]
+    kb = deps(context).kb
     try:
         if change["action"] == "edit":
             entry = kb.get(change["id"], include_retired=True)
@@ -243,11 +253,11 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
             revision = kb.retire(change["id"], _author(update), change["reason"],
                                  base_revision=change["base_revision"])
     except InvalidEntry as exc:
-        await query.edit_message_text(REFUSED.format(reason="mục chưa hợp lệ.\n" + _problems(exc.errors)))
+        await query.edit_message_text(REFUSED.format(reason=REFUSED_INVALID.format(problems=_problems(exc.errors))))
     except Conflict as exc:
         await query.edit_message_text(REFUSED.format(reason=str(exc)))
     except NotFound:
-        await query.edit_message_text(REFUSED.format(reason=f"không còn mục «{change['id']}»."))
+        await query.edit_message_text(REFUSED.format(reason=REFUSED_GONE.format(id=change["id"])))
     except ValueError as exc:
         await query.edit_message_text(REFUSED.format(reason=str(exc)))
     else:
@@ -267,3 +277,27 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/huy outside any walk-through."""
     await update.effective_message.reply_text(NOTHING_TO_CANCEL)
+
+
+def conversation(staff: filters.BaseFilter, build=ConversationHandler) -> ConversationHandler:
+    """The knowledge-edit conversation of staff (/suamuc, /themmuc, /anmuc).
+
+    :param staff: the filter of staff messages
+    :param build: how to make the ``ConversationHandler`` (the app passes one that silences a PTB warning)
+    """
+    typed = staff & filters.TEXT & ~filters.COMMAND
+    return build(
+        entry_points=[CommandHandler("suamuc", edit_start, staff),
+                      CommandHandler("themmuc", add_start, staff),
+                      CommandHandler("anmuc", retire_start, staff)],
+        states={
+            TYPING_ANSWER: [MessageHandler(typed, edit_answer)],
+            TYPING_ENTRY: [MessageHandler(typed, add_entry)],
+            TYPING_REASON: [MessageHandler(typed, reason)],
+            CONFIRMING: [CallbackQueryHandler(confirm, pattern=pattern(ADMIN_PREFIX, "ok$")),
+                         CallbackQueryHandler(cancel, pattern=pattern(ADMIN_PREFIX, "no$"))],
+        },
+        fallbacks=[CommandHandler("huy", cancel)],
+        allow_reentry=True,
+        name="knowledge_edit",
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
-import re
 import logging
 import secrets
 import signal
@@ -30,54 +29,26 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.rasa_client import RasaClient
-from bot.stats import Stats
-from bot.telegram import admin, citizens, guide
-from bot.telegram.common import (
-    ADDRESSED,
-    ADMIN_PREFIX,
-    ADMINS,
-    ERROR_TEXT,
-    FEE_PREFIX,
-    GUIDE_PREFIX,
-    KB,
-    INBOX,
-    PAYLOADS,
-    RASA,
-    RASA_TIMEOUT,
-    RATE_LIMIT_RETRIES,
-    RATE_PREFIX,
-    RETRIES,
-    RETRY_ATTEMPTS,
-    RETRY_INTERVAL,
-    STATS,
-    TYPED_TEXT,
-    PayloadStore,
-    PerChatUpdateProcessor,
-    RetryQueue,
-    load_unanswered,
-    mark_answered,
-    recover_unanswered,
-    send_text,
-)
+from bot.telegram import admin, citizens, fee_walk, guide
+from bot.telegram.callbacks import GUIDE_PREFIX, PAYLOAD_PATTERN, RATING_PATTERN, pattern
+from bot.telegram.context import RETRY_ATTEMPTS, RETRY_INTERVAL, Deps, RetryQueue, deps, install
 from bot.telegram.inbox import Inbox, bot_key
+from bot.telegram.relay import RASA_TIMEOUT, load_unanswered, mark_answered, recover_unanswered
+from bot.telegram.routing import (
+    ADDRESSED,
+    NON_TEXT,
+    PRIVATE_COMMAND,
+    TYPED_TEXT,
+    PerChatUpdateProcessor,
+    staff_filter,
+)
+from bot.telegram.send import RATE_LIMIT_RETRIES, send_text
+from bot.telegram.stats import Stats
+from bot.telegram.texts import COMMANDS, ERROR_TEXT
 from knowledge.store import KnowledgeBase, open_kb
 
-log = logging.getLogger("bot.telegram_app")
+log = logging.getLogger("bot.telegram")
 
-NON_TEXT = (
-    filters.Sticker.ALL
-    | filters.PHOTO
-    | filters.VOICE
-    | filters.AUDIO
-    | filters.VIDEO
-    | filters.VIDEO_NOTE
-    | filters.ANIMATION
-    | filters.Document.ALL
-    | filters.LOCATION
-    | filters.VENUE
-    | filters.POLL
-    | filters.Dice.ALL
-)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
@@ -89,23 +60,23 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
             await send_text(context.bot, update.effective_chat.id, ERROR_TEXT)
         except TelegramError as exc:
             log.warning("Could not tell the user about the error: %s", exc)
-        mark_answered(context.bot_data, update.update_id)
+        mark_answered(context, update.update_id)
 
 
 async def _post_init(application: Application) -> None:
     """Publish the command menu (Bot API servers without setMyCommands, like the emulator, are fine), and have
     the questions a killed earlier run left unanswered answered once the application runs."""
     try:
-        await application.bot.set_my_commands(citizens.COMMANDS)
+        await application.bot.set_my_commands(COMMANDS)
     except TelegramError as exc:
         log.debug("setMyCommands failed: %s", exc)
     if load_unanswered(application):
-        application.bot_data["recovery"] = asyncio.create_task(recover_unanswered(application))
+        deps(application).recovery = asyncio.create_task(recover_unanswered(application))
 
 
 async def skip_seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop an update the inbox already holds (Telegram delivering it again after a crash): answered once."""
-    inbox = context.bot_data.get(INBOX)
+    inbox = deps(context).inbox
     try:
         seen = inbox is not None and inbox.seen(update.update_id)
     except Exception:
@@ -126,46 +97,6 @@ def _conversation(**kwargs) -> ConversationHandler:
     with warnings.catch_warnings():  # buttons are tracked per chat and user, not per message: intended
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         return ConversationHandler(**kwargs)
-
-
-def _fee_conversation() -> ConversationHandler:
-    fee = re.escape(FEE_PREFIX)
-    cancel = [CommandHandler("huy", citizens.fee_cancel),
-              CallbackQueryHandler(citizens.fee_cancel, pattern=rf"^{fee}x$")]
-    return _conversation(
-        entry_points=[CommandHandler("phi", citizens.fee_start)],
-        states={
-            citizens.CHOOSING_SERVICE: [CallbackQueryHandler(citizens.fee_service, pattern=rf"^{fee}s\|")],
-            citizens.CHOOSING_PROVINCE: [
-                CallbackQueryHandler(citizens.fee_province, pattern=rf"^{fee}p\|"),
-                CallbackQueryHandler(citizens.fee_ask_province, pattern=rf"^{fee}t$"),
-            ],
-            citizens.TYPING_PROVINCE: [MessageHandler(TYPED_TEXT, citizens.fee_typed_province)],
-            citizens.CHOOSING_CHANNEL: [CallbackQueryHandler(citizens.fee_channel, pattern=rf"^{fee}c\|")],
-        },
-        fallbacks=cancel,
-        allow_reentry=True,
-        name="fee",
-    )
-
-
-def _admin_conversation(staff: filters.BaseFilter) -> ConversationHandler:
-    typed = staff & filters.TEXT & ~filters.COMMAND
-    return _conversation(
-        entry_points=[CommandHandler("suamuc", admin.edit_start, staff),
-                      CommandHandler("themmuc", admin.add_start, staff),
-                      CommandHandler("anmuc", admin.retire_start, staff)],
-        states={
-            admin.TYPING_ANSWER: [MessageHandler(typed, admin.edit_answer)],
-            admin.TYPING_ENTRY: [MessageHandler(typed, admin.add_entry)],
-            admin.TYPING_REASON: [MessageHandler(typed, admin.reason)],
-            admin.CONFIRMING: [CallbackQueryHandler(admin.confirm, pattern=rf"^{re.escape(ADMIN_PREFIX)}ok$"),
-                               CallbackQueryHandler(admin.cancel, pattern=rf"^{re.escape(ADMIN_PREFIX)}no$")],
-        },
-        fallbacks=[CommandHandler("huy", admin.cancel)],
-        allow_reentry=True,
-        name="knowledge_edit",
-    )
 
 
 def build_application(
@@ -207,21 +138,20 @@ def build_application(
     if not updater:
         builder = builder.updater(None)
     application = builder.build()
-    application.bot_data.update({
-        RASA: rasa,
-        PAYLOADS: PayloadStore(),
-        STATS: stats if stats is not None else Stats(),
-        KB: kb if kb is not None else open_kb(),
-        ADMINS: frozenset(admin_ids),
-        RETRIES: RetryQueue(interval=retry_interval, attempts=retry_attempts),
-        INBOX: inbox if inbox is not None else Inbox(bot_key(token)),
-    })
-    staff = filters.User(user_id=admin_ids) & filters.ChatType.PRIVATE
+    install(application.bot_data, Deps(
+        rasa=rasa,
+        kb=kb if kb is not None else open_kb(),
+        retries=RetryQueue(interval=retry_interval, attempts=retry_attempts),
+        admin_ids=frozenset(admin_ids),
+        stats=stats if stats is not None else Stats(),
+        inbox=inbox if inbox is not None else Inbox(bot_key(token)),
+    ))
+    staff = staff_filter(admin_ids)
 
     application.add_handler(TypeHandler(Update, skip_seen), group=-1)
     # conversations first: while one runs, the user's typed text belongs to it
-    application.add_handler(_admin_conversation(staff))
-    application.add_handler(_fee_conversation())
+    application.add_handler(admin.conversation(staff, build=_conversation))
+    application.add_handler(fee_walk.conversation(build=_conversation))
     application.add_handler(CommandHandler("start", citizens.start))
     application.add_handler(CommandHandler("help", citizens.help_command))
     application.add_handler(CommandHandler("lienhe", citizens.contact))
@@ -233,15 +163,14 @@ def build_application(
     application.add_handler(CommandHandler(list(admin.ADMIN_COMMANDS), admin.refuse))
     application.add_handler(CommandHandler("huy", admin.nothing_to_cancel))
     application.add_handler(
-        MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.COMMAND,
-                       citizens.unknown_command)
+        MessageHandler(PRIVATE_COMMAND, citizens.unknown_command)
     )
-    application.add_handler(CallbackQueryHandler(citizens.rate, pattern=rf"^{re.escape(RATE_PREFIX)}\d+\|-?1$"))
-    application.add_handler(CallbackQueryHandler(guide.guide_list, pattern=rf"^{re.escape(GUIDE_PREFIX)}l\|"))
-    application.add_handler(CallbackQueryHandler(guide.guide_step, pattern=rf"^{re.escape(GUIDE_PREFIX)}s\|"))
-    application.add_handler(CallbackQueryHandler(guide.guide_done, pattern=rf"^{re.escape(GUIDE_PREFIX)}x\|"))
-    application.add_handler(CallbackQueryHandler(guide.checklist_button, pattern=rf"^{re.escape(GUIDE_PREFIX)}c\|"))
-    application.add_handler(CallbackQueryHandler(citizens.button, pattern=r"^[pk]"))
+    application.add_handler(CallbackQueryHandler(citizens.rate, pattern=RATING_PATTERN))
+    application.add_handler(CallbackQueryHandler(guide.guide_list, pattern=pattern(GUIDE_PREFIX, r"l\|")))
+    application.add_handler(CallbackQueryHandler(guide.guide_step, pattern=pattern(GUIDE_PREFIX, r"s\|")))
+    application.add_handler(CallbackQueryHandler(guide.guide_done, pattern=pattern(GUIDE_PREFIX, r"x\|")))
+    application.add_handler(CallbackQueryHandler(guide.checklist_button, pattern=pattern(GUIDE_PREFIX, r"c\|")))
+    application.add_handler(CallbackQueryHandler(citizens.button, pattern=PAYLOAD_PATTERN))
     application.add_handler(CallbackQueryHandler(citizens.expired_button))
     application.add_handler(MessageHandler(TYPED_TEXT, citizens.text_message))
     application.add_handler(MessageHandler(ADDRESSED & filters.CONTACT, citizens.shared_contact))
@@ -266,8 +195,7 @@ def run_polling(token: str, rasa_url: str, base_url: str | None = None, admin_id
 
     async def close(app: Application) -> None:
         await rasa.close()
-        app.bot_data[STATS].close()
-        app.bot_data[INBOX].close()
+        deps(app).close()
 
     application.post_shutdown = close
     application.run_polling(allowed_updates=Update.ALL_TYPES)
@@ -339,7 +267,6 @@ def run_webhook(token: str, rasa_url: str, webhook_url: str, secret_token: str |
                                 port, stop)
         finally:
             await rasa.close()
-            application.bot_data[STATS].close()
-            application.bot_data[INBOX].close()
+            deps(application).close()
 
     asyncio.run(main())

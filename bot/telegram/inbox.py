@@ -19,9 +19,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import paths
-from bot.privacy import redact
-from bot.rasa_client import MAX_CHARS, PAYLOAD_RE, clean_text
+from bot.messages import safe_text
+from bot.runtime import paths
 
 KEEP = dt.timedelta(hours=24)
 MAX_RECOVER = 50  # questions answered at one start
@@ -36,14 +35,6 @@ def default_path() -> Path:
 def bot_key(token: str) -> str:
     """Stands for a bot in the inbox (its token is never stored)."""
     return hashlib.sha256(token.encode()).hexdigest()[:16]
-
-
-def safe_text(text: str) -> str:
-    """``text`` as the inbox keeps it: cleaned, cut, redacted (button payloads stay as they are)."""
-    text = clean_text(text or "")[:MAX_CHARS]
-    if not PAYLOAD_RE.match(text):
-        text, _ = redact(text)
-    return text
 
 
 @dataclass
@@ -102,7 +93,8 @@ class Inbox:
             cursor = self.db.execute(
                 "insert or ignore into inbox (bot, update_id, chat_id, sender, kind, text, received_at)"
                 " values (?, ?, ?, ?, ?, ?, ?)",
-                [self.bot, update_id, chat_id, sender, kind, safe_text(text), (now or _now()).isoformat()])
+                [self.bot, update_id, chat_id, sender, kind, safe_text(text, button=kind == "button", sender=sender),
+                 (now or _now()).isoformat()])
             return cursor.rowcount > 0
 
     def answered(self, update_id: int | None, now: dt.datetime | None = None) -> None:

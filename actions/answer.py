@@ -1,0 +1,47 @@
+"""The action that answers a citizen's question: understand, decide, render (see :mod:`actions.answers`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import Context, decide, next_context, render_decision, understand
+from actions.kb import get_kb, get_retriever
+
+CONTEXT_SLOTS = ("service", "province", "aspect", "topic", "last_entry", "province_age")
+
+
+def read_context(tracker: Tracker) -> Context:
+    """The conversation context kept in slots."""
+    age = tracker.get_slot("province_age")
+    return Context(service=tracker.get_slot("service"), province=tracker.get_slot("province"),
+                   aspect=tracker.get_slot("aspect"), topic=tracker.get_slot("topic"),
+                   entry=tracker.get_slot("last_entry"), province_age=int(age or 0))
+
+
+def context_events(context: Context) -> list[dict[str, Any]]:
+    """Slot events that store ``context``."""
+    return [SlotSet("service", context.service), SlotSet("province", context.province),
+            SlotSet("aspect", context.aspect), SlotSet("topic", context.topic),
+            SlotSet("last_entry", context.entry), SlotSet("province_age", float(context.province_age))]
+
+
+class ActionAnswer(Action):
+    """Answer the latest message from the knowledge base, in the context of the conversation."""
+
+    def name(self) -> str:
+        return "action_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        kb = get_kb()
+        context = read_context(tracker)
+        request = understand(kb, get_retriever(), tracker.latest_message, context)
+        decision = decide(kb, request, context)
+        text, buttons = render_decision(kb, decision)
+        dispatcher.utter_message(text=text, buttons=buttons,
+                                 json_message={"dvcbot": {"answer": decision.kind, "answered": decision.answered,
+                                                          "entry": decision.service or decision.entry}})
+        return context_events(next_context(kb, decision, request, context))

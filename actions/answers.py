@@ -1,0 +1,442 @@
+"""Choose the answer to a citizen's question and render it for a phone.
+
+Plain functions, no Rasa classes: :func:`understand` reads what the NLU found (intent, service, province, aspect
+entities) and what lexical retrieval over the live knowledge base finds; :func:`decide` picks one answer —
+an aspect of a service, a FAQ entry, a question-level fact, fee reductions, a new province, a clarifying
+question, or "not in scope" — using the conversation context (:class:`Context`); :func:`render_decision` turns
+it into one short message with buttons (wording in ``actions/templates``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+
+from actions.menus import topic_buttons
+from actions.render import first_sentence, render, short_basis
+from knowledge.clock import today
+from knowledge.fees import place_notes, quote, reductions_for, territory_note
+from knowledge.places import Place, find_place, merged_from, resolve
+from knowledge.retrieval import STOPWORDS, Hit, Retriever, negated_words, query_key, unit_examples
+from knowledge.text import key_words, search_key
+
+# Aspects of a service a citizen can ask about, with the label used in answers and on buttons.
+ASPECT_LABELS = {
+    "fee": "lệ phí", "documents": "giấy tờ cần chuẩn bị", "steps": "các bước", "where": "nơi nộp hồ sơ",
+    "time": "thời gian giải quyết", "deadline": "thời hạn phải làm", "who": "ai được/phải làm",
+    "online": "cách làm trực tuyến", "result": "kết quả nhận được",
+}
+ASPECT_BUTTONS = (("fee", "💰 Lệ phí"), ("documents", "📄 Giấy tờ"), ("steps", "📋 Các bước"),
+                  ("where", "📍 Nộp ở đâu"), ("time", "⏱ Thời gian"))
+# Intents the NLU classifier knows that name an aspect (used when no cue phrase was found).
+INTENT_ASPECTS = {"ask_fee": "fee", "ask_steps": "steps", "ask_documents": "documents",
+                  "ask_processing_time": "time", "ask_fee_reduction": "reduction", "can_cuoc_where": "where"}
+CHITCHAT = frozenset({"greet", "goodbye", "thank", "help"})
+# words of a follow-up that name no topic ("còn … thì sao", "thế còn", "nếu", "vậy")
+FOLLOW_UP_WORDS = frozenset("sao the neu vay khac gi nhieu it hon re dat luon ca tinh thanh pho truc tiep".split())
+_WORD_RE = re.compile(r"[0-9a-z]+")
+FOLLOW_UP_MAX_WORDS = 2
+FOLLOW_UP_FAQ_MAX = 0.85    # a follow-up loses only to a FAQ entry it matches almost word for word
+
+# Thresholds on retrieval cosine (0–1), chosen on the dev part of the question bank (tests/answers/dev).
+SERVICE_MIN = 0.30        # a service named by the entity extractor (its prior included)
+SERVICE_RETRIEVED_MIN = 0.45  # a service found by retrieval alone
+FAQ_MIN = 0.42            # a FAQ entry answers on its own
+FAQ_STRONG = 0.62         # a FAQ entry beats a service match
+FACT_MIN = 0.55           # a question-level fact of a service answers
+WEAK_MIN = 0.26           # below: nothing in scope
+OOS_CONFIDENCE = 0.6      # classifier confidence in out_of_scope that retrieval must beat
+CLARIFY_MARGIN = 0.04     # two different answers closer than this: ask which one
+DIET_PRIOR = 0.30         # added to the FAQ entry whose intent the classifier predicted (scaled by confidence)
+ENTITY_PRIOR = 0.35       # added to a service the entity extractor named
+CONTEXT_PRIOR = 0.06      # added to services of the topic being discussed
+PROVINCE_TTL = 4          # user turns a province is kept without being named again
+MAX_STEPS = 6
+CAVEAT_CHARS = 160        # the one caveat line; the whole note is behind the sources button
+MAX_CHARS = 700           # one phone screen; details are behind the sources button
+
+
+@dataclass
+class Context:
+    """What the conversation is about, carried between turns in slots."""
+
+    service: str | None = None
+    province: str | None = None
+    aspect: str | None = None       # the aspects of the last answer, comma-separated ("where,fee")
+    topic: str | None = None
+    entry: str | None = None
+    province_age: int = 0
+
+
+@dataclass
+class Request:
+    """What one message asks, as understood from the NLU result and retrieval."""
+
+    text: str
+    intent: str | None
+    confidence: float
+    aspects: list[str]
+    service: str | None
+    service_score: float
+    services: list[tuple[str, float]]
+    province: str | None
+    place_mentioned: bool
+    faqs: list[Hit]
+    is_payload: bool
+    entry_id: str | None = None
+    correction: bool = False
+    named_service: bool = False   # the entity extractor named a service (not only retrieval)
+    residual: int = 0          # content words not taken by a recognised entity or aspect cue
+
+
+@dataclass
+class Decision:
+    """The answer chosen: ``kind`` is service | fact | faq | reductions | new_province | clarify | greet |
+    out_of_scope; ``answered`` is False when nothing in the knowledge base answered (staff see it)."""
+
+    kind: str
+    service: str | None = None
+    aspects: list[str] = field(default_factory=list)
+    entry: str | None = None
+    fact: int = -1
+    province: str | None = None
+    options: list[tuple[str, str]] = field(default_factory=list)  # (title, payload)
+    answered: bool = True
+    scam: bool = False     # the message showed scam signs: the answer leads with the warning
+
+
+def _latest(entities: list[dict], name: str) -> list[dict]:
+    return [e for e in entities if e.get("entity") == name and e.get("value")]
+
+
+def understand(kb, retriever: Retriever, message: dict, context: Context) -> Request:
+    """Read one parsed message (``tracker.latest_message``): intent, aspects, service, province, FAQ hits."""
+    text = message.get("text") or ""
+    intent = (message.get("intent") or {}).get("name")
+    confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
+    entities = message.get("entities") or []
+    is_payload = text.startswith("/")
+    aspects = list(dict.fromkeys(e["value"] for e in _latest(entities, "aspect")))
+    correction = bool(negated_words(text)) and not is_payload
+    if intent in INTENT_ASPECTS and (is_payload or not aspects) and not correction:
+        aspects = [INTENT_ASPECTS[intent], *[a for a in aspects if a != INTENT_ASPECTS[intent]]]
+    provinces = _latest(entities, "province")
+    place = find_place(text) if not is_payload else None
+    entry_ids = _latest(entities, "entry_id")
+    query = "" if is_payload else text
+
+    # services: named by the extractor (unless the citizen rejected those words) or found by retrieval
+    rejected = negated_words(query)
+    scores: dict[str, float] = {}
+    named: set[str] = set()
+    for ent in _latest(entities, "service"):
+        span = {k for k, _, _ in key_words(text[ent.get("start", 0):ent.get("end", 0)])} if not is_payload else set()
+        if span and span <= rejected:
+            continue
+        scores[ent["value"]] = max(scores.get(ent["value"], 0.0), ENTITY_PRIOR + (1.0 if is_payload else 0.0))
+        named.add(ent["value"])
+    for hit in retriever.search(query, kinds=("service",), limit=6) if query else []:
+        scores[hit.unit.entry_id] = scores.get(hit.unit.entry_id, 0.0) + hit.score
+    if context.topic:
+        for sid in scores:
+            service = kb.get(sid)
+            if service and service.get("topic") == context.topic:
+                scores[sid] += CONTEXT_PRIOR
+    ranked = sorted(((s, v) for s, v in scores.items() if kb.get(s) and kb.get(s).get("kind") == "service"),
+                    key=lambda p: p[1], reverse=True)
+    service, service_score = (ranked[0] if ranked and ranked[0][1] >= SERVICE_MIN else (None, 0.0))
+    if service and service not in named and service_score < SERVICE_RETRIEVED_MIN:
+        service, service_score = None, 0.0
+
+    faqs = retriever.search(query, kinds=("faq", "service_faq"), limit=5) if query else []
+    if intent and not is_payload and intent not in CHITCHAT:
+        entry = kb.faq_for_intent(intent)
+        if entry:
+            prior = DIET_PRIOR * confidence
+            found = next((h for h in faqs if h.unit.kind == "faq" and h.unit.entry_id == entry["id"]), None)
+            if found:
+                found.score += prior
+            else:
+                unit = next((u for u, _ in unit_examples(entry)), None)
+                if unit is not None:
+                    faqs.append(Hit(unit, prior))
+            faqs.sort(key=lambda h: h.score, reverse=True)
+    masked = list(text)
+    for ent in entities:
+        if isinstance(ent.get("start"), int) and isinstance(ent.get("end"), int):
+            masked[ent["start"]:ent["end"]] = " " * (ent["end"] - ent["start"])
+    residual = len([w for w in _WORD_RE.findall(query_key("".join(masked))) if w not in STOPWORDS and len(w) > 1
+                    and w not in FOLLOW_UP_WORDS])
+    return Request(text=text, intent=intent, confidence=confidence, aspects=aspects, service=service,
+                   service_score=service_score, services=ranked[:3],
+                   province=(place.old_province or place.province) if place else
+                   (provinces[-1]["value"] if provinces else None),
+                   place_mentioned=bool(provinces or place),
+                   faqs=faqs, is_payload=is_payload, entry_id=entry_ids[-1]["value"] if entry_ids else None,
+                   correction=correction, residual=0 if is_payload else residual,
+                   named_service=service in named)
+
+
+_NEW_PROVINCE_RE = re.compile(r"\b(thuoc tinh nao|tinh nao|thuoc thanh pho nao|sap nhap|tinh moi|ten moi|"
+                              r"sau sap nhap|nhap vao|bay gio la|gio la tinh|gio thuoc|nay thuoc)\b")
+
+
+def decide(kb, request: Request, context: Context) -> Decision:
+    """Pick the answer for ``request`` in ``context``; a message with scam signs leads with the warning."""
+    decision = _decide(kb, request, context)
+    decision.scam = request.intent == "scam_warning"
+    return decision
+
+
+def _decide(kb, request: Request, context: Context) -> Decision:
+    """Pick the answer for ``request`` in ``context`` (see the module docstring).
+
+    In order: a button for an entry; a place question (which province now); a follow-up on the service under
+    discussion; fee reductions; a question-level fact; a service and the aspects asked; a FAQ entry; a
+    service named alone; a weaker FAQ match; a greeting, thanks or goodbye; otherwise "not in scope".
+    """
+    key = search_key(request.text)
+    aspects = [a for a in request.aspects if a in ASPECT_LABELS or a == "reduction"]
+    faq = request.faqs[0] if request.faqs else None
+    faq_score = faq.score if faq else 0.0
+    province = request.province or context.province
+    previous = [a for a in (context.aspect or "").split(",") if a in ASPECT_LABELS]
+    service = request.service
+    off_topic = request.intent == "out_of_scope" and request.confidence >= OOS_CONFIDENCE
+
+    if request.intent == "show_entry" and request.entry_id:
+        return Decision("entry", entry=request.entry_id, province=province)
+    if request.place_mentioned and (request.intent == "ask_new_province" or _NEW_PROVINCE_RE.search(key)) \
+            and not (set(aspects) - {"where"}):
+        return Decision("new_province", province=request.text if not request.is_payload else request.province)
+    # a follow-up about the service under discussion: an aspect, a place or a correction, and little else
+    if context.service and not service and (aspects or request.place_mentioned or request.correction) \
+            and request.residual <= FOLLOW_UP_MAX_WORDS and faq_score < FOLLOW_UP_FAQ_MAX:
+        if "reduction" in aspects:
+            return Decision("reductions", province=province, aspects=["reduction"])
+        return Decision("service", service=context.service, aspects=(aspects or previous or ["steps"])[:2],
+                        province=province)
+    # the classifier is sure it is off-topic: only a named service or a close FAQ match overrules it
+    if off_topic and not request.named_service and faq_score < FAQ_STRONG:
+        return Decision("out_of_scope", answered=False)
+    if "reduction" in aspects and not service:
+        return Decision("reductions", province=province, aspects=["reduction"])
+    if faq and faq.unit.kind == "service_faq" and faq_score >= FACT_MIN and \
+            (not service or service == faq.unit.entry_id or faq_score >= FAQ_STRONG):
+        return Decision("fact", service=faq.unit.entry_id, entry=faq.unit.entry_id, fact=faq.unit.index,
+                        province=province)
+    if service and aspects:
+        known = [a for a in aspects if has_aspect(kb, kb.get(service), a)]
+        faq_wins = faq and faq.unit.kind == "faq" and (
+            (faq_score >= FAQ_STRONG and faq_score > request.service_score + 0.1) or (not known and faq_score >= FAQ_MIN))
+        if faq_wins:
+            return _faq_answer(request)
+        return Decision("service", service=service, aspects=(known or aspects)[:2], province=province)
+    if faq and faq.unit.kind == "faq" and faq_score >= FAQ_MIN and \
+            (not service or faq_score >= request.service_score or faq_score >= FAQ_STRONG):
+        return _faq_or_clarify(request)
+    if service:
+        # a service named alone: in a follow-up it keeps the aspect asked before, else it shows its steps
+        return Decision("service", service=service, aspects=previous[:2] or ["steps"], province=province)
+    if request.place_mentioned and not aspects and not off_topic:
+        return Decision("new_province", province=request.text)
+    if faq and faq_score >= WEAK_MIN and request.intent not in CHITCHAT:
+        return _faq_or_clarify(request)
+    if request.intent in CHITCHAT:
+        return Decision(request.intent if request.intent in ("thank", "goodbye") else "greet")
+    return Decision("out_of_scope", answered=False)
+
+
+def has_aspect(kb, service: dict | None, aspect: str) -> bool:
+    """True when the knowledge base holds the ``aspect`` of ``service``."""
+    if not service:
+        return False
+    if aspect in ("fee", "reduction"):
+        return bool(kb.fees(service["id"]))
+    field_of = {"documents": "documents", "steps": "steps", "time": "processing_time", "where": "agency",
+                "online": "channels"}
+    return bool(service.get(aspect) or service.get(field_of.get(aspect, aspect)))
+
+
+def _faq_or_clarify(request: Request) -> Decision:
+    """The best FAQ hit, or one clarifying question when the next hit is as close and not strong."""
+    hits = [h for h in request.faqs if h.unit.kind in ("faq", "service_faq")]
+    top = hits[0]
+    close = [h for h in hits[1:3] if top.score - h.score < CLARIFY_MARGIN and h.unit.entry_id != top.unit.entry_id]
+    if close and top.score < FAQ_STRONG:
+        return Decision("clarify", options=[_hit_option(h) for h in [top, *close]], answered=False)
+    return _faq_answer(request)
+
+
+def _faq_answer(request: Request) -> Decision:
+    """The best FAQ hit (a FAQ entry or a question-level fact of a service)."""
+    top = request.faqs[0]
+    if top.unit.kind == "service_faq":
+        return Decision("fact", service=top.unit.entry_id, entry=top.unit.entry_id, fact=top.unit.index)
+    return Decision("faq", entry=top.unit.entry_id)
+
+
+def _hit_option(hit: Hit) -> tuple[str, str]:
+    """A (title, payload) button for a retrieval hit."""
+    return hit.example, f'/show_entry{{"entry_id":"{hit.unit.entry_id}"}}'
+
+
+def next_context(kb, decision: Decision, request: Request, context: Context) -> Context:
+    """The context after answering: what the answer was about; an off-topic turn keeps nothing new."""
+    if decision.kind in ("out_of_scope", "greet", "thank", "goodbye", "clarify"):
+        aged = replace(context, province_age=context.province_age + 1)
+        return aged if aged.province_age <= PROVINCE_TTL else replace(aged, province=None, province_age=0)
+    topic = context.topic
+    entry_id = decision.service or decision.entry
+    entry = kb.get(entry_id) if entry_id else None
+    if entry:
+        topic = entry.get("topic") or topic
+    new = Context(service=decision.service if decision.kind in ("service", "fact") else None,
+                  province=context.province, aspect=",".join(decision.aspects) or None,
+                  topic=topic, entry=entry_id, province_age=context.province_age + 1)
+    if topic != context.topic and context.topic is not None and not request.place_mentioned:
+        new.province, new.province_age = None, 0           # a new topic starts without the old place
+    if request.place_mentioned:
+        new.province, new.province_age = request.province, 0
+    elif new.province_age > PROVINCE_TTL:
+        new.province, new.province_age = None, 0
+    return new
+
+
+# ---- rendering ---------------------------------------------------------------------------------------------
+
+def sources_button(entries) -> list[dict]:
+    """A button that shows the full sources, review notes and disagreements behind an answer."""
+    ids = list(dict.fromkeys(e["id"] for e in entries if e and e.get("id")))
+    if not ids:
+        return []
+    return [{"title": "📚 Chi tiết và nguồn", "payload": f'/show_sources{{"entry_id":"{",".join(ids[:6])}"}}'}]
+
+
+def aspect_buttons(service_id: str, shown: list[str]) -> list[dict]:
+    """Buttons for the other aspects of a service."""
+    return [{"title": title, "payload": f'/{_ASPECT_INTENT[a]}{{"service":"{service_id}"}}'}
+            for a, title in ASPECT_BUTTONS if a not in shown][:3]
+
+
+_ASPECT_INTENT = {"fee": "ask_fee", "documents": "ask_documents", "steps": "ask_steps", "where": "ask_steps",
+                  "time": "ask_processing_time"}
+
+
+def place_label(place: Place | None) -> str:
+    """ "Đà Nẵng" or "Quảng Nam cũ, nay là TP Đà Nẵng", from recognised names only (never the citizen's text)."""
+    if place is None:
+        return ""
+    if place.changed:
+        return f"{place.old_province} cũ, nay thuộc {place.province}"
+    return place.province
+
+
+def render_decision(kb, decision: Decision, on: dt.date | None = None) -> tuple[str, list[dict]]:
+    """The message and buttons of a decision."""
+    on = on or today()
+    if decision.kind == "service":
+        return _render_service(kb, decision, on)
+    if decision.kind == "fact":
+        service = kb.get(decision.service)
+        item = (service.get("faq") or [])[decision.fact]
+        text = render("fact.j2", service=service, item=item)
+        return _fit(text), sources_button([service]) + aspect_buttons(service["id"], [])
+    if decision.kind in ("faq", "entry"):
+        entry = kb.get(decision.entry)
+        if entry is None:
+            return render("gone.j2"), []
+        if entry["kind"] == "service":
+            return _render_service(kb, replace(decision, kind="service", service=entry["id"], aspects=["steps"]), on)
+        if entry["kind"] == "faq":
+            contacts = kb.contacts(entry.get("contacts") or [])
+            return _fit(render("faq.j2", entry=entry, contacts=contacts[:1], max_steps=MAX_STEPS,
+                               scam=decision.scam)), \
+                sources_button([entry])
+        if entry["kind"] == "reduction":
+            return _fit(render("reductions.j2", reductions=[entry], disputed=[], place=None, on=on, note=None)), \
+                sources_button([entry])
+        if entry["kind"] == "contact":
+            return render("contact.j2", contact=entry), []
+        service = kb.get(entry.get("service", ""))
+        if service:
+            return _render_service(kb, Decision("service", service=service["id"], aspects=["fee"],
+                                                province=decision.province), on)
+        return render("gone.j2"), []
+    if decision.kind == "reductions":
+        place = resolve(decision.province) if decision.province else None
+        reductions, disputed = reductions_for(kb, place, on)
+        note = next((n for n in place_notes(None, place)), None)
+        for r in reductions:
+            note = note or (territory_note(r, place) if place else None)
+        text = render("reductions.j2", reductions=reductions, disputed=disputed, place=place, on=on, note=note,
+                      label=place_label(place))
+        buttons = sources_button(reductions + disputed)
+        if place is None:
+            buttons += [{"title": p, "payload": f'/ask_fee_reduction{{"province":"{p}"}}'}
+                        for p in ("Lâm Đồng", "Nghệ An", "Hà Nội", "Hồ Chí Minh")]
+        return _fit(text), buttons
+    if decision.kind == "new_province":
+        place = (find_place(decision.province) or resolve(decision.province[:300])) if decision.province else None
+        return render("new_province.j2", place=place, merged=merged_from(place.province) if place else []), []
+    if decision.kind == "clarify":
+        return render("clarify.j2"), [{"title": t, "payload": p} for t, p in decision.options]
+    if decision.kind == "greet":
+        return render("greet.j2"), topic_buttons()
+    if decision.kind in ("thank", "goodbye"):
+        return render(f"{decision.kind}.j2"), []
+    contacts = kb.contacts(["hotline_vneid", "portal_dvc"])
+    return render("out_of_scope.j2", contacts=contacts), []
+
+
+def _render_service(kb, decision: Decision, on: dt.date) -> tuple[str, list[dict]]:
+    service = kb.get(decision.service)
+    if service is None or service.get("kind") != "service":
+        return render("gone.j2"), []
+    place = resolve(decision.province) if decision.province else None
+    parts, entries = [], [service]
+    for aspect in list(dict.fromkeys("fee" if a == "reduction" else a for a in decision.aspects or ["steps"])):
+        if aspect == "fee":
+            online = quote(kb, service["id"], decision.province, online=True, on=on)
+            counter = quote(kb, service["id"], decision.province, online=False, on=on)
+            entries += online.sources + counter.sources
+            parts.append(render("service_fee.j2", service=service, online=online, counter=counter,
+                                label=place_label(place), on=on, caveat=_fee_caveat(online, counter, place),
+                                compact=len(parts) > 0))
+        else:
+            parts.append(render(f"service_{aspect}.j2", service=service, fact=service.get(aspect),
+                                label=ASPECT_LABELS[aspect], max_steps=MAX_STEPS, compact=len(parts) > 0,
+                                label_place=place_label(place)))
+    text = "\n".join(parts)
+    basis = service.get("legal_basis") or service.get("source")
+    fee_basis = [e.get("legal_basis") for e in entries[1:] if e.get("legal_basis")]
+    if "fee" in (decision.aspects or []) and fee_basis:
+        basis = fee_basis[0]
+    text += "\n" + render("_source_line.j2", basis=short_basis(basis))
+    return _fit(text), sources_button(entries) + aspect_buttons(service["id"], decision.aspects)
+
+
+def _fee_caveat(online, counter, place: Place | None) -> str | None:
+    """At most one caveat for a fee answer: an uncertainty first, then a merged province."""
+    if online.uncertain or counter.uncertain:
+        reviews = [e for e in online.sources + counter.sources if e.get("status") == "needs_review"]
+        if reviews and reviews[0].get("review_note"):
+            return "Chưa chắc chắn: " + short_basis(first_sentence(reviews[0]["review_note"]), CAVEAT_CHARS) + "."
+        if online.disputed:
+            return (f"{online.disputed[0]['legal_basis'].split(' ngày')[0]} giảm {online.disputed[0]['percent']}% "
+                    "nhưng các nguồn chưa thống nhất thời hạn; mức trên chưa tính khoản giảm này.")
+    if place and place.changed:
+        return f"Từ 1/7/2025, {place.old_province} thuộc {place.province}."
+    return None
+
+
+def _fit(text: str, limit: int = MAX_CHARS) -> str:
+    """Keep a message within one phone screen by dropping whole numbered lines from the end of the steps."""
+    lines = text.split("\n")
+    while len("\n".join(lines)) > limit:
+        numbered = [i for i, line in enumerate(lines) if re.match(r"^\d+\. ", line)]
+        if len(numbered) <= 2:
+            break
+        del lines[numbered[-1]]
+    return "\n".join(lines)

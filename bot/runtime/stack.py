@@ -1,0 +1,273 @@
+"""Start and stop the processes behind the assistant: the action server and the Rasa server.
+
+:class:`Stack` picks free loopback ports, writes an endpoints file for them, starts both processes with
+logs under ``var/logs/``, waits until both are healthy, and stops them (SIGTERM, then SIGKILL).
+
+Conversations live in a SQL tracker store, so a restarted Rasa continues them where they stopped: SQLite at
+``$DVCBOT_VAR_DIR/tracker.db`` by default, or any SQLAlchemy URL in ``$DVCBOT_TRACKER_URL``
+(``postgresql://user:password@host:5432/dvcbot``; ``memory`` keeps Rasa's in-memory store).
+
+A watchdog (``supervise=True``, the default) restarts a process that died, waiting 1, 2, 4… up to 60 s between
+attempts and giving up after :data:`MAX_RESTARTS` restarts in :data:`RESTART_WINDOW` seconds (no crash loop).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from bot.runtime import paths
+from bot.runtime.model import ensure_model, sync_knowledge
+
+log = logging.getLogger(__name__)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class StackError(RuntimeError):
+    """A process of the stack did not start."""
+
+
+PROCESSES = ("actions", "rasa")
+MAX_RESTARTS = 5  # per process within RESTART_WINDOW seconds; then the watchdog gives up and logs it
+RESTART_WINDOW = 300.0
+MAX_BACKOFF = 60.0
+
+
+def tracker_store_yaml(url: str | None = None, var_dir: Path | None = None) -> str:
+    """The ``tracker_store`` section of an endpoints file.
+
+    :param url: ``memory``, ``sqlite:///path.db`` or any SQLAlchemy URL (PostgreSQL…); default
+        ``$DVCBOT_TRACKER_URL``, else SQLite at ``<var_dir>/tracker.db``
+    """
+    url = url if url is not None else os.environ.get("DVCBOT_TRACKER_URL", "")
+    if url.strip().lower() == "memory":
+        return ""
+    if not url or url.startswith("sqlite:///"):
+        db = Path(url.removeprefix("sqlite:///")) if url else Path(var_dir or paths.VAR) / "tracker.db"
+        db.parent.mkdir(parents=True, exist_ok=True)
+        return (f'tracker_store:\n  type: bot.runtime.tracker_store.TunedSQLTrackerStore\n  dialect: sqlite\n'
+                f'  db: "{db.resolve()}"\n')
+    # a full URL in `host` is used as it is by Rasa's SQLTrackerStore
+    return f'tracker_store:\n  type: SQL\n  host: "{url}"\n'
+
+
+class Stack:
+    """The Rasa server and the action server, on loopback.
+
+    :param model: trained model archive
+    :param rasa_port: port of the Rasa REST API (default: a free one)
+    :param action_port: port of the action server (default: a free one)
+    :param tracker_url: where conversations are kept (see :func:`tracker_store_yaml`)
+    :param supervise: restart processes that die (with backoff, see the module docstring); fault tests that
+        kill and restart processes themselves pass ``False``
+    """
+
+    def __init__(self, model: Path = paths.MODEL, rasa_port: int | None = None, action_port: int | None = None,
+                 tracker_url: str | None = None, supervise: bool = True):
+        self.model = Path(model)
+        self.rasa_port = rasa_port or free_port()
+        self.action_port = action_port or free_port()
+        self.tracker_url = tracker_url
+        self.supervise = supervise
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.logs = paths.LOGS
+        self.restarts: dict[str, list[float]] = {name: [] for name in PROCESSES}
+        self._lock = threading.RLock()
+        self._stopping = threading.Event()
+        self._watchdog: threading.Thread | None = None
+
+    @property
+    def endpoints(self) -> Path:
+        return paths.VAR / f"endpoints-{self.rasa_port}.yml"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}"
+
+    def _spawn(self, name: str, args: list[str]) -> None:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        with open(self.logs / f"{name}.log", "ab") as out:
+            self.procs[name] = subprocess.Popen(args, cwd=paths.ROOT, env=paths.env(), stdout=out,
+                                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+    def start_actions(self) -> None:
+        """Start the rasa_sdk action server."""
+        self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+                                "--port", str(self.action_port)])
+
+    def start_rasa(self) -> None:
+        """Start the Rasa server with the REST channel and the HTTP API on loopback."""
+        if not self.model.exists():
+            raise StackError(f"Chưa có mô hình {self.model}. Chạy `make train` (hoặc `dvcbot train`) trước.")
+        endpoints = self.endpoints
+        endpoints.parent.mkdir(parents=True, exist_ok=True)
+        endpoints.write_text(f'action_endpoint:\n  url: "{self.action_url}/webhook"\n'
+                             + tracker_store_yaml(self.tracker_url), "utf-8")
+        endpoints.chmod(0o600)  # a PostgreSQL URL may carry a password
+        self._spawn("rasa", [sys.executable, "-m", "rasa", "run", "--enable-api", "-i", "127.0.0.1",
+                             "-p", str(self.rasa_port), "-m", str(self.model), "--endpoints", str(endpoints),
+                             "--credentials", str(paths.CREDENTIALS)])
+
+    def wait_healthy(self, timeout: float = 180.0, names: tuple[str, ...] = PROCESSES) -> None:
+        """Block until the servers answer; raise :class:`StackError` with the log tail otherwise."""
+        deadline = time.monotonic() + timeout
+        checks = {"actions": f"{self.action_url}/health", "rasa": f"{self.rasa_url}/status"}
+        pending = {name: checks[name] for name in names}
+        while pending and time.monotonic() < deadline:
+            if self._stopping.is_set():
+                raise StackError("stack stopped while waiting for " + ", ".join(pending))
+            for name, url in list(pending.items()):
+                proc = self.procs.get(name)
+                if proc is not None and proc.poll() is not None:
+                    raise StackError(f"{name} stopped (exit {proc.returncode}):\n{self.log_tail(name)}")
+                try:
+                    r = httpx.get(url, timeout=2)
+                    if r.status_code == 200 and (name != "rasa" or r.json().get("model_file")):
+                        del pending[name]
+                except (httpx.HTTPError, ValueError):
+                    pass
+            time.sleep(0.5)
+        if pending:
+            raise StackError(f"not healthy after {timeout:.0f}s: {', '.join(pending)}\n"
+                             + "\n".join(self.log_tail(n) for n in pending))
+
+    def log_tail(self, name: str, lines: int = 30) -> str:
+        path = self.logs / f"{name}.log"
+        return "\n".join(path.read_text("utf-8", "replace").splitlines()[-lines:]) if path.exists() else ""
+
+    def start(self, timeout: float = 180.0) -> "Stack":
+        """Start both processes and wait until they are healthy."""
+        self._stopping.clear()
+        self.start_actions()
+        self.start_rasa()
+        try:
+            self.wait_healthy(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        if self.supervise:
+            self.start_watchdog()
+        return self
+
+    def start_watchdog(self) -> None:
+        """Start restarting processes that die (done by :meth:`start` when ``supervise``)."""
+        if self._watchdog is None:
+            self._watchdog = threading.Thread(target=self._watch, name="stack-watchdog", daemon=True)
+            self._watchdog.start()
+
+    def pid(self, name: str) -> int | None:
+        """Process id of ``actions`` or ``rasa`` while it runs."""
+        proc = self.procs.get(name)
+        return proc.pid if proc is not None and proc.poll() is None else None
+
+    def alive(self, name: str) -> bool:
+        return self.pid(name) is not None
+
+    def kill(self, name: str) -> None:
+        """Kill one process at once (SIGKILL), as a crash would; for fault tests and the load benchmark."""
+        with self._lock:
+            proc = self.procs.get(name)
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+    def restart(self, name: str, timeout: float = 180.0) -> None:
+        """Stop ``actions`` or ``rasa`` if it still runs, start it again on the same port, wait until healthy."""
+        if name not in PROCESSES:
+            raise ValueError(f"unknown process {name!r}; one of {PROCESSES}")
+        with self._lock:
+            self._terminate([self.procs[name]] if name in self.procs else [])
+            self.restarts[name].append(time.monotonic())
+            (self.start_actions if name == "actions" else self.start_rasa)()
+        self.wait_healthy(timeout, names=(name,))
+
+    def _watch(self) -> None:
+        """Restart dead processes with exponential backoff; give up after too many restarts."""
+        backoff = {name: 1.0 for name in PROCESSES}
+        given_up: set[str] = set()
+        while not self._stopping.wait(1.0):
+            for name in PROCESSES:
+                proc = self.procs.get(name)
+                if name in given_up or proc is None or proc.poll() is None:
+                    continue
+                now = time.monotonic()
+                recent = [t for t in self.restarts[name] if now - t < RESTART_WINDOW]
+                if len(recent) >= MAX_RESTARTS:
+                    given_up.add(name)
+                    log.error("%s died %d times in %.0f s; not restarting it again:\n%s", name, len(recent),
+                              RESTART_WINDOW, self.log_tail(name))
+                    continue
+                log.warning("%s stopped (exit %s); restarting in %.0f s", name, proc.returncode, backoff[name])
+                if self._stopping.wait(backoff[name]):
+                    return
+                try:
+                    self.restart(name)
+                    backoff[name] = 1.0
+                except StackError as exc:
+                    log.error("restarting %s failed: %s", name, exc)
+                    backoff[name] = min(MAX_BACKOFF, backoff[name] * 2)
+
+    @staticmethod
+    def _terminate(procs: list[subprocess.Popen]) -> None:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def stop(self) -> None:
+        """Stop the watchdog and every process (SIGTERM, then SIGKILL after 10 s)."""
+        self._stopping.set()
+        if self._watchdog is not None and self._watchdog is not threading.current_thread():
+            self._watchdog.join(timeout=15)
+        self._watchdog = None
+        with self._lock:
+            self._terminate(list(self.procs.values()))
+            self.procs.clear()
+        self.endpoints.unlink(missing_ok=True)
+
+    def __enter__(self) -> "Stack":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+@contextmanager
+def rasa_server() -> Iterator[str]:
+    """The URL of a Rasa server: ``$DVCBOT_RASA_URL`` if set, else a stack started for this command."""
+    if os.environ.get("DVCBOT_RASA_URL"):
+        yield os.environ["DVCBOT_RASA_URL"]
+        return
+    sync_knowledge()
+    ensure_model()
+    print("Đang khởi động Rasa và máy chủ action…", file=sys.stderr)
+    stack = Stack().start()
+    try:
+        yield stack.rasa_url
+    finally:
+        stack.stop()

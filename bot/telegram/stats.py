@@ -1,0 +1,139 @@
+"""Usage statistics for staff: questions (redacted), intents, fallbacks and ratings, in SQLite.
+
+The database lives at ``$DVCBOT_VAR_DIR/stats.db`` (WAL). No raw text and no chat id is stored: texts go
+through :func:`bot.privacy.redact` first, chats are kept as a salted hash (the salt is random per database),
+so staff can count people without being able to find them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+import sqlite_utils
+
+from bot.messages import STORED_TEXT_CHARS, safe_text
+from bot.runtime import paths
+
+FALLBACK_INTENTS = frozenset({"nlu_fallback", "action_search_fallback"})
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def default_path() -> Path:
+    """``stats.db`` in the data directory."""
+    return paths.VAR / "stats.db"
+
+
+class Stats:
+    """One statistics database.
+
+    :param path: SQLite file, created with its tables when missing (default :func:`default_path`)
+    """
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path or default_path())
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA busy_timeout=10000")
+        self.db = sqlite_utils.Database(conn)
+        self._ensure_tables()
+        self._salt = self._get_salt()
+
+    def _ensure_tables(self) -> None:
+        if "meta" not in self.db.table_names():
+            self.db["meta"].create({"key": str, "value": str}, pk="key")
+        if "messages" not in self.db.table_names():
+            self.db["messages"].create(
+                {"id": int, "created_at": str, "chat": str, "kind": str, "text": str, "intent": str,
+                 "fallback": int, "rating": int, "rated_at": str},
+                pk="id",
+            )
+            self.db["messages"].create_index(["created_at"])
+
+    def _get_salt(self) -> str:
+        rows = list(self.db.query("select value from meta where key = 'salt'"))
+        if rows:
+            return rows[0]["value"]
+        salt = secrets.token_hex(16)
+        with self.db.conn:
+            self.db.execute("insert or ignore into meta (key, value) values ('salt', ?)", [salt])
+        return list(self.db.query("select value from meta where key = 'salt'"))[0]["value"]
+
+    def chat_key(self, chat_id: int | str) -> str:
+        """The salted hash that stands for a chat."""
+        return hashlib.sha256(f"{self._salt}:{chat_id}".encode()).hexdigest()[:24]
+
+    def record_message(self, chat_id: int | str, text: str, intent: str | None, kind: str = "text",
+                       now: dt.datetime | None = None) -> int:
+        """Store one incoming message (redacted) with the intent Rasa gave it; returns its id for ratings.
+
+        :param kind: ``text`` for typed messages, ``button`` for button payloads
+        """
+        text = safe_text(text, button=kind == "button", limit=STORED_TEXT_CHARS, sender=str(chat_id))
+        with self.db.conn:
+            cursor = self.db.execute(
+                "insert into messages (created_at, chat, kind, text, intent, fallback) values (?, ?, ?, ?, ?, ?)",
+                [(now or _now()).isoformat(), self.chat_key(chat_id), kind, text, intent,
+                 int(intent in FALLBACK_INTENTS)],
+            )
+        return cursor.lastrowid
+
+    def record_rating(self, message_id: int, value: int, now: dt.datetime | None = None) -> bool:
+        """Store 👍 (``value`` 1) or 👎 (-1) for the answer to message ``message_id``; the last rating counts.
+
+        Returns False when the message is unknown.
+        """
+        with self.db.conn:
+            cursor = self.db.execute("update messages set rating = ?, rated_at = ? where id = ?",
+                                     [1 if value > 0 else -1, (now or _now()).isoformat(), message_id])
+        return cursor.rowcount > 0
+
+    def summary(self, days: int = 7, now: dt.datetime | None = None, top: int = 5) -> dict:
+        """Figures of the last ``days`` days: messages, chats, top intents, fallback rate, ratings, unanswered.
+
+        The fallback rate is over typed messages (buttons always have an intent).
+        """
+        since = ((now or _now()) - dt.timedelta(days=days)).isoformat()
+        rows = list(self.db.query("select * from messages where created_at >= ? order by created_at", [since]))
+        typed = [r for r in rows if r["kind"] == "text"]
+        fallbacks = [r for r in typed if r["fallback"]]
+        unanswered = Counter(r["text"] for r in fallbacks)
+        return {
+            "days": days,
+            "messages": len(rows),
+            "typed": len(typed),
+            "chats": len({r["chat"] for r in rows}),
+            "top_intents": Counter(r["intent"] for r in rows if r["intent"]).most_common(top),
+            "fallbacks": len(fallbacks),
+            "fallback_rate": len(fallbacks) / len(typed) if typed else 0.0,
+            "thumbs_up": sum(1 for r in rows if r["rating"] == 1),
+            "thumbs_down": sum(1 for r in rows if r["rating"] == -1),
+            "unanswered": unanswered.most_common(10),
+        }
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+
+def format_summary(summary: dict) -> str:
+    """The summary as a short Vietnamese report (plain text)."""
+    lines = [
+        f"Thống kê {summary['days']} ngày gần nhất",
+        f"• Tin nhắn: {summary['messages']} (gõ chữ: {summary['typed']}, bấm nút: "
+        f"{summary['messages'] - summary['typed']}) từ {summary['chats']} cuộc trò chuyện",
+        f"• Tỉ lệ không hiểu (fallback): {summary['fallback_rate']:.0%} ({summary['fallbacks']}/{summary['typed']})",
+        f"• Đánh giá: 👍 {summary['thumbs_up']} · 👎 {summary['thumbs_down']}",
+        "• Ý định hỏi nhiều nhất:",
+    ]
+    lines += [f"   {count} × {intent}" for intent, count in summary["top_intents"]] or ["   (chưa có)"]
+    lines.append("• Câu hỏi chưa trả lời được:")
+    lines += [f"   {count} × {text}" for text, count in summary["unanswered"]] or ["   (không có)"]
+    return "\n".join(lines)

@@ -1,0 +1,196 @@
+"""Answer selection (actions/answers.py) on the shipped knowledge base, with the rule-based NLU components.
+
+No trained model: messages are parsed by the knowledge-base entity extractor and the aspect extractor (the same
+components the Rasa pipeline runs), with the classifier's intent given by the test. The full stack is tested in
+tests/test_conversations.py.
+"""
+
+import asyncio
+import re
+
+import pytest
+import yaml
+from rasa.shared.nlu.training_data.message import Message
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answer import ActionAnswer, read_context
+from actions.answers import MAX_CHARS, Context, Decision, decide, next_context, render_decision, understand
+from actions.kb import get_kb, get_retriever
+from bot.nlu.aspects import AspectExtractor, find_aspects
+from bot.nlu.entities import KnowledgeEntityExtractor
+
+DOMAIN = yaml.safe_load(open("domain.yml", encoding="utf-8"))
+STAFF_WORDS = ("ghi chú dự án", "seeds/", "tư liệu seeds", "review_note", "needs_review", "KNOWLEDGE_NOTES")
+
+
+@pytest.fixture(autouse=True)
+def action_kb(kb, monkeypatch):
+    """Point the actions at this test's private knowledge base."""
+    monkeypatch.setenv("DVCBOT_KB_PATH", str(kb.path))
+    get_kb.cache_clear()
+    get_retriever.cache_clear()
+    yield kb
+    get_kb.cache_clear()
+    get_retriever.cache_clear()
+
+
+@pytest.fixture
+def extractor():
+    return KnowledgeEntityExtractor({})
+
+
+class Conversation:
+    """A citizen talking to :class:`ActionAnswer` turn by turn, context carried as the slots would be."""
+
+    def __init__(self, extractor):
+        self.extractor = extractor
+        self.context = Context()
+
+    def parse(self, text, intent="nlu_fallback", confidence=0.0) -> dict:
+        message = Message({"text": text})
+        self.extractor.process([message])
+        AspectExtractor().process([message])
+        return {"text": text, "intent": {"name": intent, "confidence": confidence},
+                "entities": message.get("entities", [])}
+
+    def say(self, text, intent="nlu_fallback", confidence=0.0) -> tuple[str, Decision]:
+        kb = get_kb()
+        request = understand(kb, get_retriever(), self.parse(text, intent, confidence), self.context)
+        decision = decide(kb, request, self.context)
+        reply, _ = render_decision(kb, decision)
+        self.context = next_context(kb, decision, request, self.context)
+        return reply, decision
+
+
+@pytest.fixture
+def chat(extractor):
+    return Conversation(extractor)
+
+
+@pytest.mark.parametrize("text, aspects", [
+    ("lệ phí cấp lại căn cước bao nhiêu", ["fee"]),
+    ("phi bn", ["fee"]),
+    ("lam lai o dau, phi nhieu ko", ["where", "fee"]),
+    ("cần mang giấy tờ gì", ["documents"]),
+    ("bao lâu thì có thẻ", ["time"]),
+    ("quá hạn 60 ngày có bị phạt không", ["deadline"]),
+    ("làm trên vneid được không", ["online"]),
+    ("bản điện tử có giá trị như bản giấy không", ["result"]),
+    ("thuận tiện cho em", []),
+])
+def test_aspects_are_found_with_and_without_diacritics(text, aspects):
+    assert aspects == [e["value"] for e in find_aspects(text)]
+
+
+def test_lost_card_gets_replacement_fee_and_place(chat):
+    reply, decision = chat.say("cccd cua e bi mat, e o binh duong thi lam lai o dau, phi nhieu ko", "ask_fee", 0.99)
+    assert "can_cuoc_cap_lai" == decision.service
+    assert "70.000 đồng" in reply and "50.000" not in reply
+    assert "Công an cấp xã" in reply
+    assert "Hồ Chí Minh" in reply  # the old province is named as it is now, never quoted from the message
+
+
+def test_correction_switches_the_sub_procedure_and_keeps_the_question(chat):
+    chat.say("lệ phí đổi căn cước bao nhiêu", "ask_fee", 0.99)
+    reply, decision = chat.say("the bi mat chu ko phai doi", "ask_steps", 0.6)
+    assert "can_cuoc_cap_lai" == decision.service and ["fee"] == decision.aspects
+    assert reply.startswith("Cấp lại thẻ căn cước") and "70.000 đồng" in reply
+
+
+@pytest.mark.parametrize("follow_up", ["còn phí thì sao", "con phi thi sao"])
+def test_follow_up_without_diacritics_keeps_the_service(chat, follow_up):
+    chat.say("đăng ký khai sinh cho con cần giấy tờ gì", "ask_documents", 0.9)
+    reply, decision = chat.say(follow_up, "inform", 0.6)
+    assert ("khai_sinh", ["fee"]) == (decision.service, decision.aspects)
+    assert reply.startswith("Đăng ký khai sinh")
+
+
+def test_follow_up_with_a_province_reanswers_the_last_question(chat):
+    chat.say("lệ phí đăng ký thường trú bao nhiêu", "ask_fee", 0.99)
+    reply, decision = chat.say("ở Nghệ An thì sao", "inform", 0.9)
+    assert ("thuong_tru", ["fee"]) == (decision.service, decision.aspects)
+    assert "Nghệ An" in reply
+
+
+def test_an_off_topic_turn_keeps_no_province(chat):
+    reply, decision = chat.say("mai ha noi co mua ko ban", "out_of_scope", 0.95)
+    assert "out_of_scope" == decision.kind and not decision.answered
+    assert chat.context.province is None
+    reply, _ = chat.say("giảm phí 50% còn áp dụng không", "ask_fee_reduction", 0.9)
+    assert "Hà Nội" not in reply
+
+
+def test_a_province_is_forgotten_after_a_few_turns(chat):
+    chat.say("lệ phí đăng ký tạm trú ở Lâm Đồng", "ask_fee", 0.99)
+    assert "Lâm Đồng" == chat.context.province
+    for _ in range(5):
+        chat.say("các bước đăng ký tạm trú", "ask_steps", 0.99)
+    assert chat.context.province is None
+
+
+def test_a_topic_change_clears_the_province(chat):
+    chat.say("lệ phí đăng ký tạm trú ở Lâm Đồng", "ask_fee", 0.99)
+    chat.say("quên mật khẩu vneid thì làm sao", "vneid_forgot_password", 0.99)
+    assert chat.context.province is None and chat.context.service is None
+
+
+def test_age_question_gets_the_age_milestones(chat):
+    reply, decision = chat.say("me em 62 tuoi rồi co phai di doi the can cuoc nua ko", "vneid_children", 0.9)
+    assert "can_cuoc_age_milestones" == decision.entry
+    assert "60 tuổi" in reply
+
+
+def test_new_province_names_the_district_without_quoting_the_citizen(chat):
+    reply, decision = chat.say("Nguyễn Văn Khoát, huyện Bến Lức, tỉnh Long An giờ thuộc tỉnh nào", "ask_new_province", 0.9)
+    assert "new_province" == decision.kind
+    assert "Tây Ninh" in reply and "Khoát" not in reply
+
+
+def test_nothing_in_scope_is_one_line_with_where_to_ask(chat):
+    reply, decision = chat.say("ket qua tran MU toi qua", "out_of_scope", 0.9)
+    assert "out_of_scope" == decision.kind and not decision.answered
+    assert "1900 0368" in reply
+
+
+def test_every_entry_renders_short_for_a_phone(action_kb):
+    for entry in action_kb.entries():
+        reply, _ = render_decision(action_kb, Decision("entry", entry=entry["id"]))
+        assert len(reply) <= MAX_CHARS + 150, (entry["id"], len(reply))
+        assert "\n\n" not in reply and "…" not in reply, entry["id"]
+        assert not any(w in reply for w in STAFF_WORDS), entry["id"]
+
+
+@pytest.mark.parametrize("aspect", ["fee", "documents", "steps", "where", "time", "deadline", "who", "online",
+                                    "result"])
+def test_every_aspect_of_every_service_renders(action_kb, aspect):
+    for service in action_kb.entries("service"):
+        reply, _ = render_decision(action_kb, Decision("service", service=service["id"], aspects=[aspect]))
+        first = reply.split("\n")[0]
+        assert first.startswith(service["title"]) or first.startswith("Lệ phí"), (service["id"], first)
+        assert "\n\n" not in reply and not re.search(r"\w…", reply), service["id"]
+
+
+def test_a_new_faq_entry_answers_its_questions_without_retraining(chat, action_kb):
+    action_kb.add({"id": "faq_test_mua_sim", "kind": "faq", "title": "Mua SIM chính chủ",
+                   "questions": ["mua sim chính chủ cần giấy tờ gì", "mua sim co can cccd ko"],
+                   "answer": "Mua SIM chính chủ cần căn cước hoặc tài khoản định danh điện tử.",
+                   "source": "Nghị định 163/2024/NĐ-CP, Điều 17", "verified_on": "2026-12-01",
+                   "status": "published"}, "cán bộ thử", "kiểm thử")
+    reply, decision = chat.say("mua sim chinh chu can giay to gi", "nlu_fallback", 0.2)
+    assert "faq_test_mua_sim" == decision.entry
+    assert reply.startswith("Mua SIM chính chủ")
+
+
+def test_the_action_sets_context_slots_and_reports_what_it_chose(extractor):
+    message = Conversation(extractor).parse("lệ phí đăng ký thường trú ở Nghệ An", "ask_fee", 0.99)
+    tracker = Tracker.from_dict({"sender_id": "t", "slots": {}, "latest_message": message, "events": [],
+                                 "latest_action_name": "action_listen"})
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionAnswer().run(dispatcher, tracker, DOMAIN))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert "thuong_tru" == slots["service"] and "Nghệ An" == slots["province"] and "fee" == slots["aspect"]
+    assert {"answer": "service", "answered": True, "entry": "thuong_tru"} == dispatcher.messages[0]["custom"]["dvcbot"]
+    after = Tracker.from_dict({"sender_id": "t", "slots": slots, "latest_message": {}, "events": [],
+                               "latest_action_name": "action_listen"})
+    assert "thuong_tru" == read_context(after).service
