@@ -21,8 +21,9 @@ from pathlib import Path
 
 from bot.messages import safe_text
 from bot.runtime import paths
+from bot.runtime.retention import inbox_retention
 
-KEEP = dt.timedelta(hours=24)
+KEEP = inbox_retention()  # how long a received question is kept (bot.runtime.retention)
 MAX_RECOVER = 50  # questions answered at one start
 MAX_TRIES = 3  # starts that try to answer one question (no crash loop on a poisoned question)
 
