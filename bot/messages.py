@@ -1,9 +1,9 @@
-"""The one message-hygiene rule of every front end and store: clean, cut, redact unless it is a button payload.
+"""The one message-hygiene rule of every front end and store: clean, cut, redact (button payloads too).
 
 A user's text is made NFC with control characters turned into spaces (:func:`clean_text`), cut to the length
-the assistant reads (:func:`cut`), and redacted with :func:`bot.privacy.redact`, except for the payload of one
-of our own buttons (``/intent{"entity":"value"}``), which holds ids and names, never personal data. A payload
-the user *typed* is redacted like any text ("/0912345678").
+the assistant reads (:func:`cut`), and redacted with :func:`bot.privacy.redact`; a button payload
+(``/intent{"entity":"value"}``) keeps its intent and has its values redacted, since callback data can be
+forged (``/ask_fee{"province":"09…"}``).
 
 All length limits of messages live here, so the long-message warning and the understanding agree.
 """
@@ -62,18 +62,20 @@ def is_long(text: str) -> bool:
     return len(clean_text(text or "")) > MAX_INPUT_CHARS
 
 
-def safe_text(text: str | None, button: bool = False, limit: int = MAX_INPUT_CHARS) -> str:
-    """``text`` cleaned, redacted and cut to ``limit``; a ``button`` payload is kept as it is (cut).
+def safe_text(text: str | None, button: bool = False, limit: int = MAX_INPUT_CHARS,
+              sender: str | None = None) -> str:
+    """``text`` cleaned, redacted and cut to ``limit`` (a payload keeps its intent, its values are redacted).
 
-    :param button: the text is the payload of a button the user pressed (not typed)
+    :param button: the text is the payload of a button the user pressed (not typed); redacted all the same,
+        button data can be forged
+    :param sender: who sent it: a number split over this and the sender's previous message is found too
     """
-    return redacted(text, limit, button)[0]
+    return redacted(text, limit, button, sender)[0]
 
 
-def redacted(text: str | None, limit: int = MAX_INPUT_CHARS, button: bool = False) -> tuple[str, set[str]]:
+def redacted(text: str | None, limit: int = MAX_INPUT_CHARS, button: bool = False,
+             sender: str | None = None) -> tuple[str, set[str]]:
     """``text`` cleaned, redacted and cut to ``limit``, with the kinds of personal data found."""
     text = clean_text(text or "")
-    if button and is_payload(text):
-        return cut(text, limit), set()
-    text, found = redact(cut(text, _REDACT_CHARS))
+    text, found = redact(cut(text, _REDACT_CHARS), sender=sender)
     return cut(text, limit), found

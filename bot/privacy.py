@@ -1,25 +1,38 @@
-"""Find and redact Vietnamese personal data (ID numbers, phones, OTPs, e-mails, card numbers, passwords).
+"""The one redactor: find and replace Vietnamese personal data before anything is sent, stored or logged.
 
-Every front end redacts user text with :func:`redact` before it reaches Rasa, logs or any store, keeping a
-typed placeholder (``<CCCD>``, ``<SĐT>``, ``<OTP>``…) so the meaning survives.
+Every entrance (the REST client, the Telegram front end, its inbox, the statistics, the terminal) passes user
+text *and button data* through :func:`redact`, which keeps a typed placeholder (``<CCCD>``, ``<SĐT>``,
+``<OTP>``…) so the meaning survives. It is made for the way people actually type numbers:
 
-Numbers are read as runs of digit groups joined by one space, dot or dash ("0912 345 678", "001.203.012.345",
-"+84-912-345-678") and classified by their digit count and prefix:
+- every Unicode digit form counts as a digit (fullwidth ``０``, circled ``⓪①``, superscript ``⁰¹``,
+  Arabic-Indic ``٣``…; :func:`unicodedata.digit`, then NFKC for signs such as ``＠``);
+- digit groups may be joined by spaces, dots, slashes, commas, underscores or dashes, with spaces around
+  (``087/044/260/695``, ``024,712,865,623``, ``0981 . 805 . 748``);
+- numbers are classified by length and prefix (phone, 12-digit ``<CCCD>``, 9-digit ``<CMND>``, 13–19 digit
+  ``<THẺ>``, other 9+ digit ``<SỐ>``) or by the label before them (``số căn cước …``, ``sđt``, ``stk``,
+  ``hộ chiếu``, ``ngày sinh``) whatever their length; a 4–8 digit message alone is an ``<OTP>``, so is a
+  code with letters after "OTP / mã xác thực";
+- e-mails written with ``(at)``, ``[dot]``, ``＠``; passwords after "mật khẩu / mk / pass" (a question such as
+  "mật khẩu là gì" stays); a person's name followed by an address, and street addresses (house number,
+  ngõ, hẻm, thôn, ấp…); administrative units (xã, huyện, tỉnh) stay, they are what the citizen asks about;
+- a number split over consecutive messages of one sender: with ``sender`` given, a tiny tail of the previous
+  message (its last digits, or a label waiting for a number) is kept in memory for :data:`TAIL_SECONDS`, under
+  a keyed hash of the sender, never on disk;
+- button payloads ``/intent{"slot": "…"}``: the intent is kept, every JSON value is redacted.
 
-- a phone: 10–11 digits starting with 0, or the country code +84 / 84 / 0084 followed by 9–10 digits;
-- ``<CCCD>``: 12 digits (personal ID / citizen ID card);
-- ``<CMND>``: 9 digits (old ID card);
-- ``<THẺ>``: 13–19 digits (bank card);
-- ``<SỐ>``: any other run of 9 or more digits (account numbers…): over-redacting is the safe side;
-- ``<OTP>``: 4–8 digits within a few words of "OTP", "mã", "code", "passcode", "xác thực".
-
-Amounts written with thousand separators and a currency ("1.000.000.000 đồng") are left alone, so are the
-short numbers of everyday questions (mức 2, 10.000 đồng, 1900 0368, 01/07/2025).
+Amounts with a currency ("1.000.000 đồng"), ordinary dates, legal references ("75/2022/TT-BTC"), procedure
+codes ("1.001755") and short everyday numbers stay as they are.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import os
 import re
+import threading
+import time
 import unicodedata
 
 EMAIL = "<EMAIL>"
@@ -30,32 +43,182 @@ PHONE = "<SĐT>"
 CMND = "<CMND>"
 OTP = "<OTP>"
 NUMBER = "<SỐ>"
+ACCOUNT = "<STK>"
+PASSPORT = "<HỘ CHIẾU>"
+BIRTH = "<NGÀY SINH>"
+NAME = "<HỌ TÊN>"
+ADDRESS = "<ĐỊA CHỈ>"
 
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-# "mật khẩu [VNeID của tôi] là[:] X", "mk: X": up to four words between the keyword and "là"/":"/"=";
-# the word after it is the secret unless it is a question word ("mật khẩu là gì")
-PASSWORD_RE = re.compile(
-    r"(?i)((?:mật khẩu|mat khau|mk|password|pass|passcode)(?:\s+[^\s:=]+){0,4}?\s*(?:(?:là|la)\s*:?|[:=])\s*"
-    r"(?<=[\s:=]))(?!(?:gì|gi|sao|bao|thế|the|như|nhu|mấy|may|bị|bi|gồm|gom|phải|phai|có|co|không|khong)\b)"
-    r"(?=\S*[\d@#$%^&*!?_.])\S+")
-# digit groups joined by one separator, with an optional "+" or "(+84)" in front
-NUMBER_RE = re.compile(r"(?:\(\s?\+?\s?84\s?\)\s?|\+\s?)?(?<!\d)\d+(?:[ .\-]\d+)*(?!\d)")
-MONEY_RE = re.compile(r"\d{1,3}(?:\.\d{3})+")
-CURRENCY_AFTER_RE = re.compile(r"\s?(?:đồng|dong|đ\b|d\b|vnd|vnđ|₫|nghìn|ngàn|ngan|nghin|triệu|trieu|tỷ|ty)",
-                               re.IGNORECASE)
-# "mã"/"ma" alone counts, but not in everyday codes: mã hồ sơ, mã biên nhận, mã số thuế, mã thủ tục…
-_NOT_OTP = r"(?!\s+(?:hồ sơ|ho so|biên nhận|bien nhan|số thuế|so thue|số hồ sơ|so ho so|thủ tục|thu tuc|bưu|buu|vận đơn|van don|tra cứu|tra cuu|bảo hiểm|bao hiem|bhxh|bhyt)\b)"
-OTP_WORD_RE = re.compile(r"(?i)(?<![<\w])(?:otp|(?:mã|ma)" + _NOT_OTP + r"|code|passcode|xác thực|xac thuc|xác nhận|xac nhan)(?!\w)")
-OTP_BEFORE = 30  # characters between an OTP word and the code that follows it
-OTP_AFTER = 20   # characters between a code and an OTP word that follows it ("482193 là mã OTP")
-
-PLACEHOLDER_RE = re.compile(r"<(EMAIL|MẬT KHẨU|THẺ|CCCD|SĐT|CMND|OTP|SỐ)>")
+KINDS = (EMAIL, PASSWORD, CARD, CCCD, PHONE, CMND, OTP, NUMBER, ACCOUNT, PASSPORT, BIRTH, NAME, ADDRESS)
+PLACEHOLDER_RE = re.compile("<(" + "|".join(re.escape(k[1:-1]) for k in KINDS) + ")>")
 SECRET_KINDS = {OTP, PASSWORD}
 
+TAIL_SECONDS = 120.0  # how long the end of a sender's previous message is remembered
+TAIL_SENDERS = 10_000  # senders remembered at most (oldest forgotten first)
+TAIL_DIGITS = 12  # digits of the previous message's end remembered at most
 
-def _ascii_digits(digits: str) -> str:
-    """"０９１" → "091": any Unicode decimal digits as ASCII."""
-    return "".join(str(unicodedata.digit(c)) for c in digits)
+UPPER = "A-ZĂÂĐÊÔƠƯÁÀẢÃẠẮẰẲẴẶẤẦẨẪẬÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ"
+CAP_WORD = rf"[{UPPER}][^\W\d_]*"
+
+# ---- numbers ------------------------------------------------------------------------------------------------
+# groups joined by a separator: a sign with up to two spaces around it, a bare comma, or one or two spaces
+SEP = r"(?:[ ]{0,2}[.\-/_·–—][ ]{0,2}|,|[ ]{1,2})"
+NUMBER_RE = re.compile(rf"(?:\([ ]?\+?[ ]?84[ ]?\)[ ]?|\+[ ]?)?(?<![0-9])[0-9]+(?:{SEP}[0-9]+)*(?![0-9])")
+MONEY_RE = re.compile(r"[0-9]{1,3}(?:[.,][0-9]{3})+|[0-9]{1,3}")
+CURRENCY_AFTER_RE = re.compile(
+    r"[ ]?(?:đồng|dong|đ\b|d\b|vnd|vnđ|₫|k\b|nghìn|ngàn|ngan|nghin|triệu|trieu|tr\b|tỷ|tỉ|ty)", re.IGNORECASE)
+# kept as they are (unless a birth-date label stands before a date): dates, legal references, procedure codes
+DATE_RE = re.compile(r"(?<![0-9])(?:0?[1-9]|[12][0-9]|3[01])[ ]?([/.\-])[ ]?(?:0?[1-9]|1[0-2])"
+                     r"(?:[ ]?\1[ ]?(?:19|20)[0-9]{2})?(?![0-9])")
+LEGAL_RE = re.compile(rf"(?<![0-9])[0-9]{{1,5}}/(?:(?:19|20)[0-9]{{2}}/)?[{UPPER}]")
+PROCEDURE_RE = re.compile(r"(?<![0-9.])[1-3]\.[0-9]{6}(?:\.[0-9]{3}\.[0-9]{2}\.[0-9]{2})?(?![0-9])")
+HOTLINE_RE = re.compile(r"(?:1800|1900)")
+
+# labels that say what the number after them is, whatever its length (4 digits or more)
+_LABELS = [
+    (PASSPORT, r"hộ chiếu|ho chieu|passport"),
+    (ACCOUNT, r"stk|số tài khoản|so tai khoan|số tk|so tk|tài khoản ngân hàng|tai khoan ngan hang|"
+              r"tk ngân hàng|tk ngan hang|chuyển khoản|chuyen khoan"),
+    (BIRTH, r"ngày sinh|ngay sinh|sinh ngày|sinh ngay|ngày tháng năm sinh|dob|ns"),
+    (PHONE, r"sđt|sdt|số điện thoại|so dien thoai|điện thoại|dien thoai|số đt|so dt|đt|dt|zalo|số máy|so may|"
+            r"thuê bao|thue bao|sim"),
+    (CCCD, r"cccd|căn cước|can cuoc|cmnd|cmt|chứng minh|chung minh|định danh|dinh danh|số id|so id"),
+]
+LABEL_RE = re.compile(r"(?i)(?<!\w)(?:" + "|".join(f"(?P<k{i}>{p})" for i, (_, p) in enumerate(_LABELS)) +
+                      r")(?!\w)")
+LABEL_KINDS = [k for k, _ in _LABELS]
+LABEL_BEFORE = 40  # characters between a label and its number
+# "mã"/"ma" alone counts, but not in everyday codes: mã hồ sơ, mã biên nhận, mã số thuế, mã thủ tục…
+_NOT_OTP = (r"(?![ ]+(?:hồ sơ|ho so|biên nhận|bien nhan|số thuế|so thue|số hồ sơ|so ho so|thủ tục|thu tuc|"
+            r"bưu|buu|vận đơn|van don|tra cứu|tra cuu|bảo hiểm|bao hiem|bhxh|bhyt|định danh|dinh danh|"
+            r"số định danh|so dinh danh|tỉnh|tinh|xã|xa)\b)")
+OTP_WORD_RE = re.compile(r"(?i)(?<![<\w])(?:otp|(?:mã|ma)" + _NOT_OTP +
+                         r"|code|passcode|xác thực|xac thuc|xác nhận|xac nhan)(?!\w)")
+OTP_BEFORE = 30  # characters between an OTP word and the code that follows it
+OTP_AFTER = 20  # characters between a code and an OTP word that follows it ("482193 là mã OTP")
+# a code with letters after an OTP word ("mã xác thực K7Q9ZX"): 4–10 letters and digits, one digit at least
+OTP_CODE_RE = re.compile(r"(?<![\w<])(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]{4,10}(?![\w>])")
+# a letter and 7–8 digits ("C7391046"), the shape of a Vietnamese passport number
+PASSPORT_RE = re.compile(r"(?<![\w<])[A-Za-z][ ]?[0-9]{7,8}(?![\w>])")
+# letters glued to six or more digits ("rtx422549"): an account or user name
+GLUED_RE = re.compile(r"(?<![\w<])(?:[A-Za-z]{1,6}[0-9]{6,}|[0-9]{6,}[A-Za-z]{1,6})(?![\w>])")
+
+# ---- e-mails ------------------------------------------------------------------------------------------------
+_AT = r"(?:@|[ ]*[(\[{][ ]*(?:at|@|a còng|a cong)[ ]*[)\]}][ ]*)"  # "@", "(at)", "[at]", "{@}"
+_SPACED_AT = r"(?:[ ]+(?:@|at|a còng|a cong|a móc|a moc)[ ]+|[ ]+@|@[ ]+)"  # then a known ending is needed
+_DOT = r"(?:[ ]*\.[ ]*|[ ]*[(\[{][ ]*(?:dot|chấm|cham|\.)[ ]*[)\]}][ ]*|[ ]+(?:dot|chấm|cham)[ ]+)"
+_PROVIDER = r"(?:gmail|yahoo|outlook|hotmail|icloud|ymail|live)"
+_TLD = r"(?:com|vn|net|org|edu|gov|info|io|biz|me|co)"
+EMAIL_RE = re.compile(
+    rf"(?i)(?<![\w.+-])[\w][\w.+-]*(?:{_AT}(?:[a-z0-9][a-z0-9-]*(?:{_DOT}[a-z0-9-]+)+|{_PROVIDER})"
+    rf"|{_SPACED_AT}[a-z0-9][a-z0-9-]*(?:{_DOT}[a-z0-9-]+)*{_DOT}{_TLD})(?![\w-])")
+
+# ---- passwords ----------------------------------------------------------------------------------------------
+PASSWORD_WORD_RE = re.compile(r"(?i)(?<!\w)(?:mật khẩu|mat khau|mk|password|pass|pw|pwd)(?!\w)")
+# words after "mật khẩu là" that make a question or a description, not a secret
+QUESTION_WORDS = frozenset(
+    "gì gi sao bao thế the như nhu mấy may bị bi gồm gom phải phai có co không khong của cua một mot những "
+    "nhung các cac cái cai do ai đâu dau nào nao để de chữ chu ký ki kí số so gì? gì. mới moi cũ cu "
+    "đúng dung sai quên quen bắt bat gồm tối toi ít it là la và va hay thì thi".split())
+PASSWORD_NEXT_RE = re.compile(r"[ ]*(?:(là|la)(?=[ ]|$)|([:=]))?[ ]*:?[ ]*([^\s:=]+)")
+PASSWORD_GAP = 4  # words between "mật khẩu" and the secret ("mật khẩu VNeID của tôi là …")
+
+# ---- names and addresses ------------------------------------------------------------------------------------
+SURNAMES = ("Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Hồ|Ngô|Dương|Lý|Đinh|Đoàn|Trương|Lâm|"
+            "Mai|Trịnh|Cao|Lương|Tạ|Hà|Tô|Châu|Quách|Thái|Lưu|Đào|Kiều|Vương|Tăng|La|Triệu|Văn|Thân|Khúc|"
+            "Nguyen|Tran|Le|Pham|Hoang|Huynh|Vu|Vo|Dang|Bui|Do|Ho|Ngo|Duong|Ly|Dinh|Doan|Truong|Lam|Trinh|"
+            "Luong|Ta|Ha|To|Chau|Quach|Thai|Luu|Dao|Kieu|Vuong|Tang|Trieu")
+NAME_RE = re.compile(rf"(?<![\w<])(?:{SURNAMES})(?:[ ]+{CAP_WORD}){{2,3}}(?![\w>])")
+# places that read like a person's full name
+NOT_A_NAME = frozenset(["Hồ Chí Minh", "Ho Chi Minh", "Đinh Tiên Hoàng", "Trần Hưng Đạo", "Lê Thánh Tông",
+                        "Phan Đình Phùng", "Hoàng Hoa Thám", "Lý Thường Kiệt", "Lê Hồng Phong"])
+# a name label: "tên tôi là …", "họ và tên: …", "con tôi tên …"
+NAME_LABEL_RE = re.compile(
+    r"(?i)(?:(?:họ và tên|ho va ten|họ tên|ho ten)[ ]*(?:là|la|:)?"
+    r"|(?<!\w)(?:tên|ten)[ ]*(?:của tôi|cua toi|tôi|toi|em|mình|minh|con|cháu|chau|con tôi)?[ ]*(?:là|la|:)"
+    r"|(?<!\w)(?:tôi|toi|em|mình|minh|cháu|chau|con tôi|con toi)[ ]+(?:là|la|tên|ten)"
+    r"|người nhận[ ]*(?:là|:)?)[ ]*$")
+NAMED_RE = re.compile(rf"(?<![\w<]){CAP_WORD}(?:[ ]+{CAP_WORD}){{0,3}}(?![\w>])")
+# what may follow a name for it to be a person's: an address or another personal item
+AFTER_NAME_RE = re.compile(r"(?i)[ ]*(?:,|-|–|\(|[ ](?:ở|o|tại|tai|địa chỉ|dia chi|thường trú|tạm trú|trú|"
+                           r"sinh|sn|ns|cccd|cmnd|sđt|sdt|số|so|nhà|nha|quê|que)\b)")
+NOT_A_PERSON_BEFORE = re.compile(r"(?i)(?:đường|duong|phố|pho|ngõ|hẻm|trường|truong|quận|huyện|phường|xã|"
+                                 r"tỉnh|thành phố|tp|chủ tịch|lăng|cầu|chợ|bệnh viện|công an|ubnd)[ .]*$")
+_ADMIN_STOP = r"(?![ ,]*(?:xã|phường|thị trấn|quận|huyện|thị xã|tỉnh|thành phố|tp\b|xa|phuong|quan|huyen|tinh)\b)"
+_STREET_REST = rf"(?:{_ADMIN_STOP}[^,;\n?!<\x00\x01])*"
+STREET_RE = re.compile(
+    r"(?i)(?<![\w<])(?:"
+    rf"(?:số nhà|so nha|nhà số|nha so)[ ]*[0-9]+[A-Za-z]?(?:[/\-][0-9]+[A-Za-z]?)*{_STREET_REST}"
+    r"|(?:số[ ]*|so[ ]*)?[0-9]+[A-Za-z]?(?:[/\-][0-9]+[A-Za-z]?)*[ ]*,?[ ]*"
+    rf"(?:ngõ|ngo|ngách|ngach|hẻm|hem|kiệt|kiet|đường|duong|phố|pho)[ ]+{_STREET_REST}"
+    rf"|(?:ngõ|ngách|hẻm|kiệt|ngo|ngach|hem|kiet)[ ]+[0-9]+{_STREET_REST}"
+    rf"|(?-i:(?:thôn|xóm|ấp|tổ dân phố|tổ|khu phố|khóm|bản|thon|xom|ap|khu pho)[ ]+(?:số[ ]+)?(?:[0-9]+|{CAP_WORD})"
+    rf"(?:[ ]+{CAP_WORD})*)"
+    ")")
+# after a person's name: "123 Nguyễn Trãi" is a street address too
+NUMBERED_STREET_RE = re.compile(rf"[ ]*,?[ ]*(?:ở|tại|địa chỉ|thường trú|tạm trú|trú tại)?[ ]*:?[ ]*"
+                                rf"([0-9]+[A-Za-z]?(?:[/\-][0-9]+[A-Za-z]?)*[ ]+{CAP_WORD}{_STREET_REST})")
+
+# button payloads: "/intent" or "/intent{json}", optionally after a short prefix ("p/ask_fee{…}")
+PAYLOAD_RE = re.compile(r"^(?P<head>[a-z]{0,2}/[A-Za-z_][\w.-]*)(?P<body>\{.*\})?$", re.DOTALL)
+
+
+def fold_digits(text: str) -> str:
+    """``text`` with the same length, every digit form as an ASCII digit and compatibility signs folded."""
+    out = []
+    for c in text:
+        if c < "\x80":
+            out.append(c)
+            continue
+        d = unicodedata.digit(c, None)
+        if d is not None:
+            out.append(str(d))
+            continue
+        if unicodedata.category(c) == "Cf" or c.isspace():
+            out.append(" ")  # zero-width and odd spaces separate like a space
+            continue
+        n = unicodedata.normalize("NFKC", c)
+        out.append(n if len(n) == 1 else c)
+    return "".join(out)
+
+
+class _Redaction:
+    """Spans of one text to replace, first come first served; overlapping later spans are dropped."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.shadow = fold_digits(text)
+        self.spans: list[tuple[int, int, str]] = []
+        self.kept: list[tuple[int, int]] = []  # spans that must stay as they are (dates, legal references)
+        self.found: set[str] = set()
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e, _ in self.spans)
+
+    def add(self, start: int, end: int, kind: str, keep_prefix: int = 0) -> bool:
+        start += keep_prefix
+        if end <= start or not self.free(start, end):
+            return False
+        self.spans.append((start, end, kind))
+        self.found.add(kind)
+        return True
+
+    def masked(self) -> str:
+        """The shadow text with every span so far blanked out (so later patterns do not see it)."""
+        chars = list(self.shadow)
+        for s, e, _ in self.spans:
+            chars[s:e] = "\x00" * (e - s)
+        for s, e in self.kept:
+            chars[s:e] = "\x01" * (e - s)
+        return "".join(chars)
+
+    def result(self) -> str:
+        parts, last = [], 0
+        for s, e, kind in sorted(self.spans):
+            parts += [self.text[last:s], kind]
+            last = e
+        parts.append(self.text[last:])
+        return "".join(parts)
 
 
 def _phone_or_none(digits: str, plus: bool) -> str | None:
@@ -65,17 +228,16 @@ def _phone_or_none(digits: str, plus: bool) -> str | None:
         return PHONE
     if digits.startswith("0") and len(digits) in (10, 11):
         return PHONE
+    if plus and 9 <= len(digits) <= 10:
+        return PHONE
     return None
 
 
-def _long_number_kind(token: str, digits: str) -> str | None:
+def _length_kind(token: str, digits: str) -> str | None:
     """Placeholder for a run of digits that is personal data by its length, or ``None``."""
-    plus = "+" in token or "(" in token
-    phone = _phone_or_none(digits, plus)
+    phone = _phone_or_none(digits, "+" in token or "(" in token)
     if phone:
         return phone
-    if plus and 9 <= len(digits) <= 10:
-        return PHONE
     n = len(digits)
     if n == 12:
         return CCCD
@@ -88,73 +250,351 @@ def _long_number_kind(token: str, digits: str) -> str | None:
     return None
 
 
-def _is_money(text: str, m: re.Match) -> bool:
-    return bool(MONEY_RE.fullmatch(m.group(0)) and CURRENCY_AFTER_RE.match(text, m.end()))
+def _is_money(shadow: str, start: int, token: str) -> bool:
+    """An amount with a currency after it: "1.000.000 đồng", "50000đ", "10.000 - 20.000 đồng"."""
+    if not CURRENCY_AFTER_RE.match(shadow, start + len(token)):
+        return False
+    pieces = re.split(r"[ ]*[\-–—/][ ]*|[ ]+", token.strip())
+    return all(MONEY_RE.fullmatch(p) or (p.isdigit() and len(p) <= 8 and p[0] != "0") for p in pieces)
 
 
-def _near_otp_word(text: str, start: int, end: int) -> bool:
-    before = text[max(0, start - OTP_BEFORE):start]
-    after = text[end:end + OTP_AFTER]
+def _is_year(digits: str) -> bool:
+    return len(digits) == 4 and digits[:2] in ("19", "20")
+
+
+def _label_before(masked: str, start: int) -> str | None:
+    """The kind named by the nearest label in the few words before ``start``, or ``None``."""
+    window = masked[max(0, start - LABEL_BEFORE):start]
+    kind = None
+    for m in LABEL_RE.finditer(window):
+        kind = LABEL_KINDS[int(m.lastgroup[1:])]
+        rest = window[m.end():]
+        if re.search(r"[0-9?]", rest):  # another number or a question between: the label is not for this one
+            kind = None
+    return kind
+
+
+def _near_otp_word(masked: str, start: int, end: int) -> bool:
+    before = masked[max(0, start - OTP_BEFORE):start]
+    after = masked[end:end + OTP_AFTER]
     return bool(OTP_WORD_RE.search(before) or OTP_WORD_RE.search(after))
 
 
-def _redact_numbers(text: str, found: set[str]) -> str:
-    parts: list[str] = []
-    last = 0
-    for m in NUMBER_RE.finditer(text):
-        token = m.group(0)
-        groups = [_ascii_digits(g) for g in re.findall(r"\d+", token)]
-        digits = "".join(groups)
-        kind = None
-        if not _is_money(text, m):
-            kind = _long_number_kind(token, digits)
-            # "001203012345 12 số": a long first group is the number, the rest is ordinary text
-            if kind in (CARD, NUMBER) and len(groups) > 1:
-                head = _long_number_kind(groups[0], groups[0])
-                if head in (PHONE, CCCD, CMND):
-                    end = m.start() + token.index(groups[0]) + len(groups[0])
-                    parts += [text[last:m.start()], head]
-                    found.add(head)
-                    last = end
-                    continue
-            if (kind is None and 4 <= len(digits) <= 8 and not MONEY_RE.fullmatch(token)
-                    and _near_otp_word(text, m.start(), m.end())):
-                kind = OTP
-        if kind is None:
+def _right_after_otp_word(masked: str, start: int) -> bool:
+    """An OTP word just before (``mã xác thực 2024``), or "otp" anywhere near: then even a year is a code."""
+    window = masked[max(0, start - OTP_BEFORE):start]
+    return "otp" in window.lower() or bool(OTP_WORD_RE.search(window[-14:]))
+
+
+def _email(r: _Redaction) -> None:
+    for m in EMAIL_RE.finditer(r.shadow):
+        r.add(m.start(), m.end(), EMAIL)
+
+
+def _password(r: _Redaction) -> None:
+    shadow = r.masked()
+    for m in PASSWORD_WORD_RE.finditer(shadow):
+        pos = m.end()
+        after_sep = False
+        for _ in range(PASSWORD_GAP + 1):
+            w = PASSWORD_NEXT_RE.match(shadow, pos)
+            if not w:
+                break
+            sep = bool(w.group(1) or w.group(2))
+            after_sep = after_sep or sep
+            word = w.group(3).rstrip(",.;!?")
+            if not word or "\x00" in word or "\x01" in word:
+                break
+            secret = _looks_secret(word, after_sep)
+            if secret:
+                start = w.start(3)
+                r.add(start, start + len(word), PASSWORD)
+                break
+            if after_sep or word.endswith("?"):
+                break
+            pos = w.end()
+
+
+def _looks_secret(word: str, after_separator: bool) -> bool:
+    low = word.lower()
+    if low in QUESTION_WORDS or "?" in word:
+        return False
+    has_digit = any(c.isdigit() for c in word)
+    has_letter = any(c.isalpha() for c in word)
+    has_sign = any(not c.isalnum() for c in word)
+    if has_digit and (has_letter or has_sign) and len(word) >= 4:
+        return True
+    if has_letter and has_sign and len(word) >= 6 and not word.startswith(("<", "(", "\"")):
+        return True
+    if has_digit and not has_letter and len(word) >= 6:
+        return True
+    # after "là"/":" a single word that is not Vietnamese: an ASCII word longer than any Vietnamese syllable
+    return after_separator and word.isascii() and word.isalpha() and len(word) >= 8
+
+
+def _names(r: _Redaction) -> None:
+    shadow = r.masked()
+    for m in NAMED_RE.finditer(shadow):
+        before = shadow[max(0, m.start() - 30):m.start()]
+        if NAME_LABEL_RE.search(before[-30:]) and not NOT_A_PERSON_BEFORE.search(before[-15:]):
+            if r.add(m.start(), m.end(), NAME):
+                _address_after(r, m.end())
+    shadow = r.masked()
+    for m in NAME_RE.finditer(shadow):
+        before = shadow[max(0, m.start() - 15):m.start()]
+        if NOT_A_PERSON_BEFORE.search(before) or m.group(0) in NOT_A_NAME:
             continue
-        parts += [text[last:m.start()], kind]
-        found.add(kind)
-        last = m.end()
-    parts.append(text[last:])
-    return "".join(parts)
+        if AFTER_NAME_RE.match(shadow, m.end()) and r.add(m.start(), m.end(), NAME):
+            _address_after(r, m.end())
 
 
-def redact(text: str) -> tuple[str, set[str]]:
-    """Replace personal data in ``text`` by placeholders; returns the new text and the kinds found.
+def _address_after(r: _Redaction, pos: int) -> None:
+    m = NUMBERED_STREET_RE.match(r.masked(), pos)
+    if m:
+        r.add(m.start(1), m.end(1), ADDRESS)
 
-    :param text: user text (any length; Unicode digits count as digits)
-    """
+
+def _streets(r: _Redaction) -> None:
+    for m in STREET_RE.finditer(r.masked()):
+        end = m.end()
+        while end > m.start() and r.shadow[end - 1] in " ,.":
+            end -= 1
+        r.add(m.start(), end, ADDRESS)
+
+
+def _codes(r: _Redaction) -> None:
+    """Codes with letters after an OTP word; passports; letters glued to long digit runs."""
+    shadow = r.masked()
+    for m in OTP_WORD_RE.finditer(shadow):
+        for c in OTP_CODE_RE.finditer(shadow, m.end(), min(len(shadow), m.end() + OTP_BEFORE)):
+            r.add(c.start(), c.end(), OTP)
+    shadow = r.masked()
+    for m in PASSPORT_RE.finditer(shadow):
+        r.add(m.start(), m.end(), PASSPORT)
+    for m in GLUED_RE.finditer(r.masked()):
+        r.add(m.start(), m.end(), NUMBER)
+
+
+def _keep_ordinary(r: _Redaction) -> None:
+    """Dates (unless labelled as a birth date), legal references, procedure codes: kept as they are."""
+    shadow = r.masked()
+    for m in DATE_RE.finditer(shadow):
+        if _label_before(shadow, m.start()) == BIRTH:
+            r.add(m.start(), m.end(), BIRTH)
+        elif _right_after_otp_word(shadow, m.start()):
+            continue  # "mã OTP là 10/01" is a code
+        elif "/" in m.group(0) or m.group(0).count(".") + m.group(0).count("-") == 2:
+            r.kept.append((m.start(), m.end()))
+    for rx in (LEGAL_RE, PROCEDURE_RE):
+        for m in rx.finditer(r.masked()):
+            r.kept.append((m.start(), m.end() - (1 if rx is LEGAL_RE else 0)))
+
+
+def _numbers(r: _Redaction, lone: bool) -> list[tuple[int, int, str, str | None]]:
+    """Redact digit runs; returns every run seen as (start, end, digits, kind given)."""
+    shadow = r.masked()
+    runs = []
+    for m in NUMBER_RE.finditer(shadow):
+        token = m.group(0)
+        groups = re.findall(r"[0-9]+", token)
+        digits = "".join(groups)
+        start, end = m.start(), m.end()
+        kind = None
+        money = _is_money(shadow, start, token) and not (
+            4 <= len(digits) <= 8 and digits == token and _right_after_otp_word(shadow, start))
+        if not money:
+            kind = _length_kind(token, digits)
+            label = _label_before(shadow, start) if len(digits) >= 4 else None
+            if label not in (BIRTH, None) and _is_year(digits) or label == PHONE and HOTLINE_RE.match(digits):
+                label = None  # "căn cước hết hạn năm 2025", "điện thoại tổng đài 1900 0368"
+            # "001203012345 12 số": a long first group is the number, the rest is ordinary text
+            if kind in (CARD, NUMBER) and len(groups) > 1 and label is None:
+                head = _length_kind(groups[0], groups[0])
+                if head in (PHONE, CCCD, CMND):
+                    end = start + token.index(groups[0]) + len(groups[0])
+                    kind = head
+            if label == BIRTH and len(digits) in (4, 6, 8):
+                kind = BIRTH
+            elif label is not None and (kind is None or label in (ACCOUNT, PASSPORT)):
+                kind = CMND if label == CCCD and len(digits) == 9 else label
+            if kind is None and 4 <= len(digits) <= 8:
+                if _near_otp_word(shadow, start, end) and not (_is_year(digits) and not _right_after_otp_word(shadow, start)):
+                    kind = OTP
+                elif lone and not HOTLINE_RE.match(digits):
+                    kind = OTP
+        runs.append((start, end, digits, kind))
+        if kind:
+            r.add(start, end, kind)
+    return runs
+
+
+def _is_lone_number(shadow: str) -> bool:
+    """True for a message that is only one number ("495796", "495 796.")."""
+    core = shadow.strip(" .,;!?\n\t")
+    return bool(core) and NUMBER_RE.fullmatch(core) is not None
+
+
+# ---- memory of a sender's previous message, for numbers split over two messages -----------------------------
+_KEY = os.urandom(32)  # per process: a sender's key means nothing outside it
+_tails: dict[str, dict] = {}
+_tails_lock = threading.Lock()
+
+
+def _sender_key(sender: str) -> str:
+    return hmac.new(_KEY, sender.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:32]
+
+
+def _message_key(text: str) -> str:
+    return hmac.new(_KEY, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:32]
+
+
+def _previous_tail(sender: str, text: str, now: float) -> dict | None:
+    """What the sender's previous message left open; a repeated call for the same message sees the same."""
+    with _tails_lock:
+        for key in [k for k, v in _tails.items() if now - v["at"] > TAIL_SECONDS]:
+            del _tails[key]
+        entry = _tails.get(_sender_key(sender))
+        if entry is None:
+            return None
+        if entry["message"] == _message_key(text):
+            return entry["before"]
+        return entry["tail"]
+
+
+def _remember_tail(sender: str, text: str, tail: dict | None, now: float) -> None:
+    key, message = _sender_key(sender), _message_key(text)
+    with _tails_lock:
+        entry = _tails.get(key)
+        if entry is not None and entry["message"] == message:
+            entry["at"] = now
+            return
+        before = entry["tail"] if entry is not None else None
+        _tails.pop(key, None)
+        _tails[key] = {"at": now, "message": message, "before": before, "tail": tail}
+        while len(_tails) > TAIL_SENDERS:
+            del _tails[next(iter(_tails))]
+
+
+def forget_senders() -> None:
+    """Drop every remembered message end (tests; a front end may call it on shutdown)."""
+    with _tails_lock:
+        _tails.clear()
+
+
+def _tail_of(r: _Redaction, runs: list) -> dict | None:
+    """The end of this message a next message could continue: trailing digits, or a label with no number."""
+    masked = r.masked()
+    stripped = len(r.shadow.rstrip(" .,;:!\n\t-"))
+    if runs and runs[-1][1] >= stripped and len(runs[-1][2]) <= TAIL_DIGITS:
+        start, end, digits, kind = runs[-1]
+        return {"digits": digits, "kind": kind or _label_before(masked, start)}
+    tail = masked[max(0, stripped - LABEL_BEFORE):stripped]
+    label = None
+    for m in LABEL_RE.finditer(tail):
+        label = LABEL_KINDS[int(m.lastgroup[1:])]
+    if OTP_WORD_RE.search(tail[-OTP_BEFORE:]):
+        label = OTP
+    return {"digits": "", "kind": label} if label else None
+
+
+def _continue_previous(r: _Redaction, runs: list, previous: dict | None) -> None:
+    """A number at the start of this message that completes the number the previous one ended with."""
+    if not previous or not runs:
+        return
+    start, end, digits, kind = runs[0]
+    if kind or r.shadow[:start].strip(" ,.-:"):
+        return
+    joined = previous["digits"] + digits
+    new = _length_kind(joined, joined)
+    if new is None and previous["kind"] and len(digits) >= 2:
+        new = previous["kind"] if previous["kind"] != OTP or 4 <= len(digits) <= 8 else None
+    if new is None and previous["digits"].startswith("0") and len(joined) >= 6:
+        new = NUMBER
+    if new:
+        r.add(start, end, new)
+
+
+# ---- the entrance -------------------------------------------------------------------------------------------
+def _redact_text(text: str, sender: str | None, lone: bool = True) -> tuple[str, set[str]]:
+    if not text:
+        return text, set()
+    r = _Redaction(text)
+    _password(r)
+    _email(r)
+    _keep_ordinary(r)
+    _names(r)
+    _streets(r)
+    _codes(r)
+    runs = _numbers(r, lone and _is_lone_number(r.shadow))
+    if sender is not None:
+        now = time.monotonic()
+        _continue_previous(r, runs, _previous_tail(sender, text, now))
+        _remember_tail(sender, text, _tail_of(r, runs), now)
+    return r.result(), r.found
+
+
+def _redact_json(value, found: set[str]):
+    if isinstance(value, str):
+        out, kinds = _redact_text(value, None)
+        found |= kinds
+        return out
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        out, kinds = _redact_text(str(value), None)
+        found |= kinds
+        return value if not kinds else out
+    if isinstance(value, list):
+        return [_redact_json(v, found) for v in value]
+    if isinstance(value, dict):
+        return {k if not _redact_text(str(k), None, lone=False)[1] else NUMBER: _redact_json(v, found)
+                for k, v in value.items()}
+    return value
+
+
+def _redact_payload(text: str) -> tuple[str, set[str]] | None:
+    """``/intent{json}`` with every JSON value redacted, or ``None`` when ``text`` is not a payload."""
+    m = PAYLOAD_RE.match(text)
+    if not m or _redact_text(m.group("head"), None, lone=False)[1]:
+        return None  # "/0912345678" is typed text, not one of our payloads
+    body = m.group("body")
+    if not body:
+        return text, set()
+    try:
+        data = json.loads(body)
+    except ValueError:
+        out, found = _redact_text(body, None, lone=False)
+        return m.group("head") + out, found
     found: set[str] = set()
+    clean = _redact_json(data, found)
+    if not found:
+        return text, found
+    return m.group("head") + json.dumps(clean, ensure_ascii=False, separators=(",", ":")), found
 
-    def _email(m: re.Match) -> str:
-        found.add(EMAIL)
-        return EMAIL
 
-    def _password(m: re.Match) -> str:
-        found.add(PASSWORD)
-        return m.group(1) + PASSWORD
+def redact(text: str, sender: str | None = None) -> tuple[str, set[str]]:
+    """Replace personal data in ``text`` (a message or button data) by placeholders; returns it and the kinds found.
 
-    text = EMAIL_RE.sub(_email, text)
-    text = PASSWORD_RE.sub(_password, text)
-    text = _redact_numbers(text, found)
-    return text, found
+    The one function every entrance calls before text is sent, stored or logged.
+
+    :param text: user text or a button payload (``/intent{"slot": "value"}``: values redacted, intent kept)
+    :param sender: who sent it (any stable id); given, a number split over this and the sender's previous
+        message is found too (the previous message's end is remembered in memory for a short while)
+    """
+    if not text:
+        return text or "", set()
+    payload = _redact_payload(text)
+    if payload is not None:
+        return payload
+    return _redact_text(text, sender)
 
 
 # words that only label or hand over the data ("số căn cước của tôi là …"): they ask nothing
 LABEL_WORDS = frozenset(
     "số so của cua tôi toi mình minh em anh chị chi là la đây day nè ne nhé nhe ạ a ơi oi đó do này nay "
     "cccd cmnd sđt sdt căn can cước cuoc định dinh danh điện dien thoại thoai email mail thẻ the chứng chung "
-    "minh nhân nhan dân dan cá ca tài tai khoản khoan và va".split())
+    "minh nhân nhan dân dan cá ca tài tai khoản khoan và va hộ ho chiếu chieu ngày ngay sinh stk tên ten "
+    "họ địa dia chỉ chi".split())
 
 
 def mostly_personal_data(redacted: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import TypedDict
 from urllib.parse import quote
 
@@ -54,8 +55,11 @@ class RasaClient:
     :param timeout: seconds to wait for one answer before raising :class:`RasaUnavailable`
     """
 
-    def __init__(self, url: str, timeout: float = 10.0):
+    def __init__(self, url: str, timeout: float = 10.0, token: str | None = None):
         self.url = url.rstrip("/")
+        # Rasa's HTTP API (status, tracker) needs the stack's token; the REST webhook does not
+        self.token = token if token is not None else os.environ.get("DVCBOT_RASA_TOKEN", "")
+        self._auth = {"token": self.token} if self.token else {}
         self.timeout = timeout
         self._http = httpx.AsyncClient(timeout=timeout)
 
@@ -72,7 +76,7 @@ class RasaClient:
         if is_payload(text) and text[1:].split("{")[0] in INTERNAL_INTENTS:
             text = text[1:]  # Rasa's internal intents are not for users: treat as plain text
         # payloads too: a user can type "/0912345678"; our own payloads hold ids and names, never numbers
-        text = safe_text(text)
+        text = safe_text(text, sender=sender)
         try:
             resp = await self._http.post(
                 f"{self.url}/webhooks/rest/webhook",
@@ -96,7 +100,7 @@ class RasaClient:
     async def healthy(self) -> bool:
         """True when the Rasa server answers and has a model loaded."""
         try:
-            resp = await self._http.get(f"{self.url}/status", timeout=2.0)
+            resp = await self._http.get(f"{self.url}/status", params=self._auth, timeout=2.0)
             return resp.status_code == 200 and bool(resp.json().get("model_file"))
         except (httpx.HTTPError, OSError, ValueError):
             return False
@@ -104,11 +108,11 @@ class RasaClient:
     async def latest_intent(self, sender: str, timeout: float = 2.0) -> str | None:
         """Intent Rasa recognised in ``sender``'s latest message, or None when unknown or Rasa does not say.
 
-        Reads the tracker through Rasa's HTTP API (``--enable-api``) without its events.
+        Reads the tracker through Rasa's HTTP API (``--enable-api``, with the stack's token) without its events.
         """
         url = f"{self.url}/conversations/{quote(sender[:64], safe='')}/tracker"
         try:
-            resp = await self._http.get(url, params={"include_events": "NONE"}, timeout=timeout)
+            resp = await self._http.get(url, params={"include_events": "NONE", **self._auth}, timeout=timeout)
             resp.raise_for_status()
             intent = ((resp.json().get("latest_message") or {}).get("intent") or {}).get("name")
         except (httpx.HTTPError, OSError, ValueError, AttributeError) as exc:

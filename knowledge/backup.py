@@ -7,6 +7,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+from knowledge.backup_guard import check_schema
 from knowledge.schema import check_entry, normalize_entry
 from knowledge.store import BUSY_TIMEOUT_MS
 
@@ -33,6 +34,7 @@ def check_backup(path: str) -> int:
         result = conn.execute("PRAGMA integrity_check").fetchone()[0]
         if result != "ok":
             raise ValueError(f"{path} bị hỏng (integrity_check: {result}).")
+        check_schema(conn, path)  # no trigger, view or table that is not the project's own
         for table, needed in REQUIRED_COLUMNS.items():
             columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
             if not columns:

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # how long a write waits for another writer before "database is locked" (ms); readers never wait (WAL)
 BUSY_TIMEOUT_MS = int(os.environ.get("DVCBOT_KB_BUSY_TIMEOUT_MS", "10000"))
 CONTENT_AUTHOR = "content-files"
+MAX_ENTRY_BYTES = 256 * 1024  # one stored entry (JSON); the largest shipped entry is a few KB
 
 
 def default_path() -> Path:
@@ -164,31 +165,19 @@ class KnowledgeBase:
         if not author or not str(author).strip():
             raise ValueError("cần tên người sửa (author)")
         data = json.dumps(entry, ensure_ascii=False, sort_keys=False)
+        if len(data.encode("utf-8")) > MAX_ENTRY_BYTES:
+            raise InvalidEntry([(str(entry.get("id", "?")), "*",
+                                 f"mục quá lớn ({len(data.encode('utf-8')) // 1024} KB, tối đa "
+                                 f"{MAX_ENTRY_BYTES // 1024} KB)")])
         conn = self.db.conn
+        if conn.in_transaction:  # part of a larger all-or-nothing write (sync_content)
+            return self._store(entry, data, action, author, reason, expected_revision, retired, content_digest)
         # BEGIN IMMEDIATE takes the write lock before the revision is read, so two savers cannot both pass
         # the check; entry, revision and search index are written together or not at all
         conn.execute("BEGIN IMMEDIATE")
         try:
-            row = self._row(entry["id"])
-            current = row["revision"] if row else 0
-            if expected_revision is not None and expected_revision != current:
-                raise Conflict(
-                    f"Mục '{entry['id']}' đã được người khác sửa (phiên bản {current}, bạn sửa từ phiên bản "
-                    f"{expected_revision}). Hãy xem lại bản mới rồi sửa lại.")
-            revision = current + 1
-            now = _now()
-            self.db["entries"].upsert({
-                "id": entry["id"], "kind": entry["kind"], "topic": entry.get("topic", ""),
-                "title": entry["title"], "status": entry["status"], "retired": int(retired),
-                "revision": revision, "data": data,
-                "content_digest": content_digest if content_digest is not None else (row or {}).get("content_digest"),
-                "updated_at": now, "updated_by": author,
-            }, pk="id")
-            self.db["revisions"].insert({
-                "entry_id": entry["id"], "revision": revision, "action": action, "data": data,
-                "retired": int(retired), "author": author, "reason": reason or "", "created_at": now,
-            })
-            search_index.index_entry(self.db, entry, retired)
+            revision = self._store(entry, data, action, author, reason, expected_revision, retired,
+                                   content_digest)
         except sqlite3.IntegrityError as exc:
             conn.rollback()
             raise Conflict(f"Mục '{entry['id']}' vừa được người khác sửa. Hãy xem lại bản mới rồi sửa lại.") from exc
@@ -196,6 +185,31 @@ class KnowledgeBase:
             conn.rollback()
             raise
         conn.commit()
+        return revision
+
+    def _store(self, entry: dict, data: str, action: str, author: str, reason: str,
+               expected_revision: int | None, retired: bool, content_digest: str | None) -> int:
+        """Write one revision inside the caller's transaction; returns the new revision number."""
+        row = self._row(entry["id"])
+        current = row["revision"] if row else 0
+        if expected_revision is not None and expected_revision != current:
+            raise Conflict(
+                f"Mục '{entry['id']}' đã được người khác sửa (phiên bản {current}, bạn sửa từ phiên bản "
+                f"{expected_revision}). Hãy xem lại bản mới rồi sửa lại.")
+        revision = current + 1
+        now = _now()
+        self.db["entries"].upsert({
+            "id": entry["id"], "kind": entry["kind"], "topic": entry.get("topic", ""),
+            "title": entry["title"], "status": entry["status"], "retired": int(retired),
+            "revision": revision, "data": data,
+            "content_digest": content_digest if content_digest is not None else (row or {}).get("content_digest"),
+            "updated_at": now, "updated_by": author,
+        }, pk="id")
+        self.db["revisions"].insert({
+            "entry_id": entry["id"], "revision": revision, "action": action, "data": data,
+            "retired": int(retired), "author": author, "reason": reason or "", "created_at": now,
+        })
+        search_index.index_entry(self.db, entry, retired)
         return revision
 
     def _check_references(self, entry: dict) -> None:
@@ -250,8 +264,20 @@ class KnowledgeBase:
         if problems:
             raise InvalidEntry(problems)
         counts = {"added": 0, "updated": 0, "kept_staff_edit": 0, "unchanged": 0}
-        # check_entries has checked every reference of the set above: entries that point at each other (a
-        # service's sub-cases) are written in file order without checking each one against the store
+        # one transaction: every entry is written, or none (a bad reference in the last file undoes the first)
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._sync(entries, counts)
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+        return counts
+
+    def _sync(self, entries: list[dict], counts: dict) -> None:
+        # check_entries has checked every reference of the set: entries that point at each other (a service's
+        # sub-cases) are written in file order without checking each one against the store
         for entry in entries:
             digest = _digest(entry)
             row = self._row(entry["id"])
@@ -268,7 +294,6 @@ class KnowledgeBase:
             else:
                 self.db["entries"].update(entry["id"], {"content_digest": digest})
                 counts["kept_staff_edit"] += 1
-        return counts
 
     def close(self) -> None:
         self.db.conn.close()

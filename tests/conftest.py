@@ -93,5 +93,9 @@ async def rasa_stub():
         yield stub
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "stack: needs the trained model and starts the real Rasa stack")
+
+
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_SESSION_DIR, ignore_errors=True)

@@ -43,7 +43,7 @@ from bot.privacy import mostly_personal_data, redact
         ("4111111111111111", "<THẺ>"),
         ("mật khẩu là Abc@123", "mật khẩu là <MẬT KHẨU>"),
         ("mk: hunter2", "mk: <MẬT KHẨU>"),
-        ("stk 1234567890", "stk <SỐ>"),
+        ("stk 1234567890", "stk <STK>"),
     ],
 )
 def test_personal_data_is_replaced_by_a_typed_placeholder(text, expected):

@@ -10,11 +10,14 @@ import asyncio
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.runtime import paths
 from bot.rasa_client import RasaClient
@@ -151,3 +154,95 @@ def test_no_file_written_holds_the_raw_values(replies, rasa_url):
     assert scanned >= 3
     assert any(p.name == "rasa.log" for p in _written_files())
     assert os.environ["DVCBOT_VAR_DIR"] == str(paths.VAR)
+
+
+# ---- the corpus through the real stack (stack tests: they need the trained model and start Rasa) -----------
+CORPUS = yaml.safe_load((Path(__file__).parent / "privacy_corpus.yml").read_text(encoding="utf-8"))
+# the Telegram entrance gets the messages of the issue and the button data (a Telegram round trip is slower)
+TELEGRAM_CORPUS = [m for m in CORPUS["messages"] if m.get("note") in ("issue 12", "button data", "name and address")]
+
+
+def _corpus_needles() -> list[re.Pattern]:
+    """Every raw value of the corpus as a byte pattern; short numbers only as a whole number (not inside a
+    longer run of digits such as a timestamp)."""
+    values = {v for item in CORPUS["messages"] + CORPUS["sequences"] for v in item["raw"]}
+    out = []
+    for value in sorted(values):
+        raw = re.escape(value.encode())
+        out.append(re.compile(rb"(?<![0-9.])" + raw + rb"(?![0-9])" if value.isdigit() else raw))
+    return out
+
+
+@pytest.fixture(scope="module")
+def corpus_replies(rasa_url):
+    async def send_all():
+        client = RasaClient(rasa_url, timeout=60)
+        replies = []
+        try:
+            for i, item in enumerate(CORPUS["messages"]):
+                replies.append((item, [r["text"] for r in await client.send(f"corpus-{i % 7}", item["text"])]))
+            for i, item in enumerate(CORPUS["sequences"]):
+                sender = f"corpus-seq-{i}"
+                for text in item["messages"]:
+                    replies.append((item, [r["text"] for r in await client.send(sender, text)]))
+        finally:
+            await client.close()
+        return replies
+    return asyncio.run(send_all())
+
+
+@pytest.mark.stack
+def test_corpus_through_the_rest_entrance_is_never_echoed(corpus_replies):
+    assert len(corpus_replies) >= 200
+    for item, texts in corpus_replies:
+        joined = "\n".join(t or "" for t in texts)
+        for value in item["raw"]:
+            assert value not in joined, f"{value!r} echoed for {item}"
+
+
+@pytest.mark.stack
+def test_corpus_through_the_telegram_entrance(rasa_url):
+    from telegram_emulator import EMULATOR_DIR, Emulator, TelegramUser
+
+    if not (EMULATOR_DIR / "node_modules").is_dir():
+        pytest.skip("Telegram emulator not installed (npm ci --prefix tests/emulator)")
+    token = f"123456:{uuid.uuid4().hex}"
+    log = paths.VAR / "logs"
+    log.mkdir(parents=True, exist_ok=True)
+    with Emulator() as emulator, open(log / "telegram-corpus.log", "ab") as out:
+        env = {**paths.env(), "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": emulator.bot_api_url,
+               "DVCBOT_RASA_URL": rasa_url}
+        front = subprocess.Popen([sys.executable, "-m", "bot.cli", "-v", "telegram"], cwd=paths.ROOT, env=env,
+                                 stdout=out, stderr=subprocess.STDOUT)
+        try:
+            async def talk():
+                async with TelegramUser(emulator.url, token, user_id=RNG.randint(10_000, 99_999)) as user:
+                    seen = []
+                    for item in TELEGRAM_CORPUS:
+                        await user.send_text(item["text"])
+                        seen.append((item, await user.replies(1, timeout=60)))
+                    return seen
+            seen = asyncio.run(talk())
+        finally:
+            front.terminate()
+            front.wait(timeout=30)
+    for item, messages in seen:
+        for message in messages:
+            for value in item["raw"]:
+                assert value not in message.text
+
+
+@pytest.mark.stack
+def test_no_file_written_holds_a_raw_value_of_the_corpus(corpus_replies):
+    """Runs after the REST and Telegram corpus tests (file order): every file the project wrote is searched."""
+    needles = _corpus_needles()
+    scanned, hits = 0, []
+    for path in _written_files():
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        scanned += 1
+        hits += [f"{n.pattern!r} in {path}" for n in needles if n.search(data)]
+    assert scanned >= 3
+    assert not hits, "\n".join(hits[:20])

@@ -30,6 +30,7 @@ import pytest
 from telegram.error import TelegramError
 
 from bot.messages import MAX_INPUT_CHARS as MAX_CHARS
+from bot.runtime.install_key import keyed_id
 from bot.telegram.callbacks import PayloadStore
 from bot.telegram.context import deps
 from bot.telegram.relay import TYPING_AFTER
@@ -76,7 +77,7 @@ async def test_start_shows_topics_and_topic_button_reaches_rasa(stub_bot, rasa_s
 
     await user.press(greeting, "Cư trú")
     [answer] = await user.replies()
-    assert [("1002", '/choose_topic{"topic":"cu_tru"}')] == rasa_stub.received
+    assert [(keyed_id("1002"), '/choose_topic{"topic":"cu_tru"}')] == rasa_stub.received
     assert 'Đã nhận: /choose_topic{"topic":"cu_tru"}' == answer.text
 
 
@@ -88,7 +89,7 @@ async def test_help_and_lienhe(stub_bot, rasa_stub):
 
     await user.send_command("/lienhe")
     await user.replies()
-    assert [("1003", "/contact_hotline")] == rasa_stub.received
+    assert [(keyed_id("1003"), "/contact_hotline")] == rasa_stub.received
 
 
 async def test_status_only_for_admins_and_unknown_commands(emulator, rasa_stub):
@@ -135,7 +136,7 @@ async def test_long_payload_is_mapped_to_short_callback_data(stub_bot, rasa_stub
     await user.replies()
     await user.press(question, "Tạm trú")
     await user.replies()
-    assert [("1004", "phí"), ("1004", LONG_PAYLOAD), ("1004", '/ask_fee{"service":"tam_tru"}')] == rasa_stub.received
+    assert [(keyed_id("1004"), "phí"), (keyed_id("1004"), LONG_PAYLOAD), (keyed_id("1004"), '/ask_fee{"service":"tam_tru"}')] == rasa_stub.received
 
 
 def test_payload_store_forgets_oldest_long_payloads():
@@ -155,7 +156,7 @@ async def test_expired_button_asks_to_retype(stub_bot, rasa_stub):
     await user.press(question, "Thường trú")
     [answer] = await user.replies()
     assert "hết hạn" in answer.text
-    assert [("1005", "phí")] == rasa_stub.received
+    assert [(keyed_id("1005"), "phí")] == rasa_stub.received
 
 
 async def test_long_reply_is_split_on_paragraph_boundaries(stub_bot, rasa_stub):
@@ -200,7 +201,7 @@ async def test_long_user_message_is_noticed_and_cut_before_rasa(stub_bot, rasa_s
     notice, answer = await user.replies(count=2)
     assert LONG_INPUT_TEXT == notice.text
     [(sender, sent)] = rasa_stub.received
-    assert "1008" == sender
+    assert keyed_id("1008") == sender  # the tracker never sees the raw chat id
     assert len(sent) <= MAX_CHARS and sent.startswith("thủ tục thủ tục")
     assert f"Đã nhận: {sent}".strip() == answer.text
 
@@ -267,9 +268,9 @@ async def test_group_answers_only_commands_mentions_and_replies(stub_bot, rasa_s
     await binh.press(greeting, "VNeID")
     await binh.replies()
     assert [
-        (f"{group}:2002", "lệ phí thường trú là bao nhiêu?"),
-        (f"{group}:2001", "Còn tạm trú thì sao?"),
-        (f"{group}:2002", '/choose_topic{"topic":"vneid"}'),
+        (keyed_id(f"{group}:2002"), "lệ phí thường trú là bao nhiêu?"),
+        (keyed_id(f"{group}:2001"), "Còn tạm trú thì sao?"),
+        (keyed_id(f"{group}:2002"), '/choose_topic{"topic":"vneid"}'),
     ] == rasa_stub.received
 
 

@@ -22,6 +22,7 @@ import pytest
 from telegram import Update
 
 from bot.runtime import paths
+from bot.runtime.install_key import keyed_id
 from bot.telegram.texts import ERROR_TEXT, RETRY_INTRO
 from bot.telegram.inbox import Inbox, bot_key
 from telegram_emulator import TelegramUser, running_bot
@@ -52,7 +53,7 @@ async def test_429_with_retry_after_still_answers_once(emulator, rasa_stub):
         assert time.monotonic() - started >= 1  # waited for retry_after
         await no_more_replies(user)
     assert "Đã nhận: câu hỏi lúc bận" == answer.text
-    assert [("8101", "câu hỏi lúc bận")] == rasa_stub.received
+    assert [(keyed_id("8101"), "câu hỏi lúc bận")] == rasa_stub.received
 
 
 async def test_two_500s_on_send_message_still_answer_once(emulator, rasa_stub, caplog):

@@ -21,8 +21,9 @@ import yaml
 from knowledge import coverage
 from knowledge import search as search_index
 from knowledge.backup import check_backup, copy_db
+from knowledge.backup_guard import check_backup_target, check_restore_source
 from knowledge.clock import today as vn_today
-from knowledge.content_files import CONTENT_DIR, ContentError, load_dir
+from knowledge.content_files import CONTENT_DIR, ContentError, load_dir, parse_yaml, read_text
 from knowledge.schema import InvalidEntry, check_entries
 from knowledge.search import search
 from knowledge.store import Conflict, NotFound, default_path, open_kb
@@ -43,11 +44,7 @@ def _dump(data) -> str:
 
 
 def _read_entries(path: str) -> list[dict]:
-    try:
-        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
-        doc = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ContentError(f"Không đọc được {path}: {exc}") from exc
+    doc = parse_yaml(read_text(path), "stdin" if path == "-" else path)
     if isinstance(doc, dict) and "entries" in doc:
         doc = doc["entries"]
     if isinstance(doc, dict):
@@ -181,8 +178,7 @@ def cmd_backup(args) -> int:
     if not Path(source).is_file():
         raise ValueError(f"Chưa có cơ sở tri thức ở {source}.")
     target = Path(args.file)
-    if target.exists() and not args.force:
-        raise ValueError(f"{target} đã có; chọn tên khác hoặc thêm --force để ghi đè.")
+    check_backup_target(target, Path(source), args.force)
     tmp = target.with_name(target.name + ".tmp")
     tmp.unlink(missing_ok=True)
     copy_db(source, str(tmp), single_file=True)
@@ -193,8 +189,9 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    count = check_backup(args.file)
     live = default_path()
+    check_restore_source(Path(args.file), live)
+    count = check_backup(args.file)
     kept = None
     if live.is_file():
         kept = live.with_name(f"{live.stem}.truoc-khoi-phuc-{dt.datetime.now():%Y%m%d-%H%M%S}{live.suffix}")

@@ -10,11 +10,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sqlite3
 import sys
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 from bot.cli import bench, eval as eval_cli, kb, run  # noqa: E402
+from knowledge.content_files import ContentError  # noqa: E402
+from knowledge.schema import InvalidEntry  # noqa: E402
 
 
 def _setup_logging(verbose: bool = False) -> None:
@@ -39,7 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     """Run ``dvcbot`` with ``argv`` (default the command line); the exit code."""
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
-    return args.func(args) or 0
+    try:
+        return args.func(args) or 0
+    except (ContentError, InvalidEntry, sqlite3.DatabaseError) as exc:
+        # broken content or knowledge base: one clear line, not a traceback
+        detail = "; ".join(f"{e}: {f}: {m}" for e, f, m in exc.errors[:3]) if isinstance(exc, InvalidEntry) else exc
+        print(f"✗ Không dùng được cơ sở tri thức: {detail}. Sửa tệp nội dung (xem `dvcbot kb validate`) "
+              "hoặc khôi phục bằng `dvcbot kb restore TỆP_SAO_LƯU`.", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import signal
 import sys
 from collections.abc import Iterator
@@ -85,12 +86,31 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+ADMIN_ID_RE = re.compile(r"[0-9]{1,20}")
+
+
+def parse_admin_ids(value: str) -> set[int]:
+    """Staff user ids from ``ADMIN_TELEGRAM_IDS``: integers separated by commas (spaces around them allowed).
+
+    Anything else is refused with a message naming the part that is wrong: ``"11111111 22222222"`` is not
+    read as the one id 1111111122222222, and ``"12345;67890"`` or ``"@ten"`` are not ids at all.
+    """
+    ids = set()
+    for part in value.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not ADMIN_ID_RE.fullmatch(part):
+            hint = " (nhiều ID phải cách nhau bởi dấu phẩy, không phải dấu cách)" if " " in part else ""
+            raise SystemExit(f"ADMIN_TELEGRAM_IDS: '{part}' không phải một user ID (một số nguyên dương){hint}. "
+                             "Ví dụ đúng: ADMIN_TELEGRAM_IDS=12345,67890")
+        ids.add(int(part))
+    return ids
+
+
 def admin_ids_from_env() -> set[int]:
-    """``ADMIN_TELEGRAM_IDS`` (comma-separated user ids) as a set."""
-    try:
-        return {int(i) for i in os.environ.get("ADMIN_TELEGRAM_IDS", "").replace(" ", "").split(",") if i}
-    except ValueError:
-        raise SystemExit("ADMIN_TELEGRAM_IDS phải là các số user ID cách nhau bởi dấu phẩy, ví dụ 12345,67890.")
+    """``ADMIN_TELEGRAM_IDS`` (comma-separated user ids) as a set (see :func:`parse_admin_ids`)."""
+    return parse_admin_ids(os.environ.get("ADMIN_TELEGRAM_IDS", ""))
 
 
 def cmd_telegram(args: argparse.Namespace) -> int:

@@ -7,6 +7,11 @@ Conversations live in a SQL tracker store, so a restarted Rasa continues them wh
 ``$DVCBOT_VAR_DIR/tracker.db`` by default, or any SQLAlchemy URL in ``$DVCBOT_TRACKER_URL``
 (``postgresql://user:password@host:5432/dvcbot``; ``memory`` keeps Rasa's in-memory store).
 
+Both listen on loopback only: Rasa with ``-i 127.0.0.1``, the action server with ``SANIC_HOST=127.0.0.1``
+(rasa_sdk binds 0.0.0.0 otherwise). Rasa's HTTP API (``/status``, ``/conversations/<id>/tracker``, ``/model``)
+needs the per-run secret of :func:`rasa_token` (``--auth-token``): another local process cannot read the
+conversations. The REST webhook the clients post to needs no token.
+
 A watchdog (``supervise=True``, the default) restarts a process that died, waiting 1, 2, 4… up to 60 s between
 attempts and giving up after :data:`MAX_RESTARTS` restarts in :data:`RESTART_WINDOW` seconds (no crash loop).
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -30,6 +36,16 @@ from bot.runtime import paths
 from bot.runtime.model import ensure_model, sync_knowledge
 
 log = logging.getLogger(__name__)
+
+TOKEN_ENV = "DVCBOT_RASA_TOKEN"
+
+
+def rasa_token() -> str:
+    """The secret Rasa's HTTP API asks for: ``$DVCBOT_RASA_TOKEN``, else a random one made for this run and put
+    into the environment, so the clients of this process and its children (front ends) send the same."""
+    if not os.environ.get(TOKEN_ENV):
+        os.environ[TOKEN_ENV] = secrets.token_urlsafe(32)
+    return os.environ[TOKEN_ENV]
 
 
 def free_port() -> int:
@@ -104,19 +120,19 @@ class Stack:
     def action_url(self) -> str:
         return f"http://127.0.0.1:{self.action_port}"
 
-    def _spawn(self, name: str, args: list[str]) -> None:
+    def _spawn(self, name: str, args: list[str], env: dict[str, str] | None = None) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
         with open(self.logs / f"{name}.log", "ab") as out:
-            self.procs[name] = subprocess.Popen(args, cwd=paths.ROOT, env=paths.env(), stdout=out,
-                                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            self.procs[name] = subprocess.Popen(args, cwd=paths.ROOT, env={**paths.env(), **(env or {})},
+                                                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
     def start_actions(self) -> None:
-        """Start the rasa_sdk action server."""
+        """Start the rasa_sdk action server on loopback."""
         self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                                "--port", str(self.action_port)])
+                                "--port", str(self.action_port)], env={"SANIC_HOST": "127.0.0.1"})
 
     def start_rasa(self) -> None:
-        """Start the Rasa server with the REST channel and the HTTP API on loopback."""
+        """Start the Rasa server with the REST channel and the HTTP API (behind the run's token) on loopback."""
         if not self.model.exists():
             raise StackError(f"Chưa có mô hình {self.model}. Chạy `make train` (hoặc `dvcbot train`) trước.")
         endpoints = self.endpoints
@@ -124,14 +140,15 @@ class Stack:
         endpoints.write_text(f'action_endpoint:\n  url: "{self.action_url}/webhook"\n'
                              + tracker_store_yaml(self.tracker_url), "utf-8")
         endpoints.chmod(0o600)  # a PostgreSQL URL may carry a password
-        self._spawn("rasa", [sys.executable, "-m", "rasa", "run", "--enable-api", "-i", "127.0.0.1",
+        self._spawn("rasa", [sys.executable, "-m", "rasa", "run", "--enable-api", "--auth-token", rasa_token(),
+                             "-i", "127.0.0.1",
                              "-p", str(self.rasa_port), "-m", str(self.model), "--endpoints", str(endpoints),
                              "--credentials", str(paths.CREDENTIALS)])
 
     def wait_healthy(self, timeout: float = 180.0, names: tuple[str, ...] = PROCESSES) -> None:
         """Block until the servers answer; raise :class:`StackError` with the log tail otherwise."""
         deadline = time.monotonic() + timeout
-        checks = {"actions": f"{self.action_url}/health", "rasa": f"{self.rasa_url}/status"}
+        checks = {"actions": f"{self.action_url}/health", "rasa": f"{self.rasa_url}/status?token={rasa_token()}"}
         pending = {name: checks[name] for name in names}
         while pending and time.monotonic() < deadline:
             if self._stopping.is_set():

@@ -6,21 +6,42 @@ Used by :func:`bot.runtime.stack.tracker_store_yaml` for the default SQLite stor
 
 from __future__ import annotations
 
+import time
+
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+
+from bot.runtime.retention import PRUNE_EVERY, retention_days
 
 PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000")
 
 
 class TunedSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose SQLite connections use WAL and ``synchronous=NORMAL`` (one fsync per checkpoint,
-    not per message), so saving a turn does not dominate the reply time."""
+    not per message), so saving a turn does not dominate the reply time; events older than the retention
+    (``$DVCBOT_RETENTION_DAYS``, default 30) are deleted at start and then hourly."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _set_pragmas)
             self.engine.dispose()  # connections opened before the listener are replaced
+        self._pruned = 0.0
+        self.prune()
+
+    def prune(self, days: float | None = None) -> int:
+        """Delete conversation events older than ``days`` (default :func:`retention_days`); how many."""
+        self._pruned = time.monotonic()
+        cutoff = time.time() - 86400 * (retention_days() if days is None else days)
+        with self.session_scope() as session:
+            count = session.query(self.SQLEvent).filter(self.SQLEvent.timestamp < cutoff).delete()
+            session.commit()
+        return count
+
+    async def save(self, tracker) -> None:
+        if time.monotonic() - self._pruned > PRUNE_EVERY:
+            self.prune()
+        await super().save(tracker)
 
 
 def _set_pragmas(dbapi_connection, _record) -> None:

@@ -166,10 +166,14 @@ def build_application(
         MessageHandler(PRIVATE_COMMAND, citizens.unknown_command)
     )
     application.add_handler(CallbackQueryHandler(citizens.rate, pattern=RATING_PATTERN))
-    application.add_handler(CallbackQueryHandler(guide.guide_list, pattern=pattern(GUIDE_PREFIX, r"l\|")))
-    application.add_handler(CallbackQueryHandler(guide.guide_step, pattern=pattern(GUIDE_PREFIX, r"s\|")))
-    application.add_handler(CallbackQueryHandler(guide.guide_done, pattern=pattern(GUIDE_PREFIX, r"x\|")))
-    application.add_handler(CallbackQueryHandler(guide.checklist_button, pattern=pattern(GUIDE_PREFIX, r"c\|")))
+    # exact shapes: forged or malformed data ("g|s|thuong_tru|abc") falls through to expired_button
+    service_id = r"[\w.-]{1,50}"
+    application.add_handler(CallbackQueryHandler(guide.guide_list, pattern=pattern(GUIDE_PREFIX, r"l\|[sc]\|\d{1,4}$")))
+    application.add_handler(CallbackQueryHandler(guide.guide_step,
+                                                 pattern=pattern(GUIDE_PREFIX, rf"s\|{service_id}\|\d{{1,3}}$")))
+    application.add_handler(CallbackQueryHandler(guide.guide_done, pattern=pattern(GUIDE_PREFIX, rf"x\|{service_id}$")))
+    application.add_handler(CallbackQueryHandler(guide.checklist_button,
+                                                 pattern=pattern(GUIDE_PREFIX, rf"c\|{service_id}\|\d{{1,3}}$")))
     application.add_handler(CallbackQueryHandler(citizens.button, pattern=PAYLOAD_PATTERN))
     application.add_handler(CallbackQueryHandler(citizens.expired_button))
     application.add_handler(MessageHandler(TYPED_TEXT, citizens.text_message))
@@ -213,8 +217,11 @@ def webhook_app(application: Application, secret_token: str, path: str = "/teleg
             log.warning("webhook call with a wrong secret token refused")
             return web.Response(status=403)
         try:
-            update = Update.de_json(await request.json(), application.bot)
-        except (ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+            data = await request.json()
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                raise ValueError("not an Update object")
+            update = Update.de_json(data, application.bot)
+        except (ValueError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
             log.warning("webhook call with a malformed update: %s", exc)
             return web.Response(status=400)
         await application.update_queue.put(update)

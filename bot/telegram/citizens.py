@@ -101,7 +101,8 @@ async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     question_id, value = read_rating(query.data)
     stats = deps(context).stats
     if stats is not None:
-        stats.record_rating(question_id, value)
+        # only the chat that asked may rate: a forged "r|1|-1" from another chat changes nothing
+        stats.record_rating(question_id, value, chat_id=update.effective_chat.id if update.effective_chat else None)
     markup = query.message.reply_markup if query.message else None
     keep = [row for row in (markup.inline_keyboard if markup else ()) if not is_rating(row[0].callback_data)]
     try:

@@ -21,8 +21,9 @@ from pathlib import Path
 
 from bot.messages import safe_text
 from bot.runtime import paths
+from bot.runtime.retention import inbox_retention
 
-KEEP = dt.timedelta(hours=24)
+KEEP = inbox_retention()  # how long a received question is kept (bot.runtime.retention)
 MAX_RECOVER = 50  # questions answered at one start
 MAX_TRIES = 3  # starts that try to answer one question (no crash loop on a poisoned question)
 
@@ -93,7 +94,7 @@ class Inbox:
             cursor = self.db.execute(
                 "insert or ignore into inbox (bot, update_id, chat_id, sender, kind, text, received_at)"
                 " values (?, ?, ?, ?, ?, ?, ?)",
-                [self.bot, update_id, chat_id, sender, kind, safe_text(text, button=kind == "button"),
+                [self.bot, update_id, chat_id, sender, kind, safe_text(text, button=kind == "button", sender=sender),
                  (now or _now()).isoformat()])
             return cursor.rowcount > 0
 

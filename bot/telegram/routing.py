@@ -11,6 +11,8 @@ from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseUpdateProcessor, filters
 
+from bot.runtime.install_key import keyed_id
+
 MAX_CONCURRENT_UPDATES = 256
 
 
@@ -85,11 +87,12 @@ def staff_filter(admin_ids: frozenset[int] | set[int]) -> filters.BaseFilter:
 
 
 def sender_id(update: Update) -> str:
-    """Rasa conversation id: the chat for private chats, chat and user for groups."""
+    """Rasa conversation id: the chat for private chats, chat and user for groups, as a keyed hash
+    (:func:`bot.runtime.install_key.keyed_id`): the tracker store never holds a raw Telegram id."""
     chat, user = update.effective_chat, update.effective_user
     if chat.type == ChatType.PRIVATE or user is None:
-        return str(chat.id)
-    return f"{chat.id}:{user.id}"
+        return keyed_id(str(chat.id))
+    return keyed_id(f"{chat.id}:{user.id}")
 
 
 def strip_mentions(text: str, username: str) -> str:

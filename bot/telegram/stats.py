@@ -2,7 +2,8 @@
 
 The database lives at ``$DVCBOT_VAR_DIR/stats.db`` (WAL). No raw text and no chat id is stored: texts go
 through :func:`bot.privacy.redact` first, chats are kept as a salted hash (the salt is random per database),
-so staff can count people without being able to find them.
+so staff can count people without being able to find them. Rows older than ``$DVCBOT_RETENTION_DAYS`` (30)
+are deleted whenever the statistics are opened.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import time
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -18,6 +20,7 @@ import sqlite_utils
 
 from bot.messages import STORED_TEXT_CHARS, safe_text
 from bot.runtime import paths
+from bot.runtime.retention import PRUNE_EVERY, retention_days
 
 FALLBACK_INTENTS = frozenset({"nlu_fallback", "action_search_fallback"})
 
@@ -46,6 +49,7 @@ class Stats:
         self.db = sqlite_utils.Database(conn)
         self._ensure_tables()
         self._salt = self._get_salt()
+        self.prune()
 
     def _ensure_tables(self) -> None:
         if "meta" not in self.db.table_names():
@@ -77,7 +81,9 @@ class Stats:
 
         :param kind: ``text`` for typed messages, ``button`` for button payloads
         """
-        text = safe_text(text, button=kind == "button", limit=STORED_TEXT_CHARS)
+        if time.monotonic() - self._pruned > PRUNE_EVERY:
+            self.prune()
+        text = safe_text(text, button=kind == "button", limit=STORED_TEXT_CHARS, sender=str(chat_id))
         with self.db.conn:
             cursor = self.db.execute(
                 "insert into messages (created_at, chat, kind, text, intent, fallback) values (?, ?, ?, ?, ?, ?)",
@@ -86,15 +92,28 @@ class Stats:
             )
         return cursor.lastrowid
 
-    def record_rating(self, message_id: int, value: int, now: dt.datetime | None = None) -> bool:
+    def record_rating(self, message_id: int, value: int, now: dt.datetime | None = None,
+                      chat_id: int | str | None = None) -> bool:
         """Store 👍 (``value`` 1) or 👎 (-1) for the answer to message ``message_id``; the last rating counts.
 
-        Returns False when the message is unknown.
+        :param chat_id: the chat the rating button was pressed in; the message must be that chat's (rating
+            data is sent by the client and can be forged: ``r|47|-1`` from someone else changes nothing)
+        Returns False when the message is unknown or another chat's.
         """
+        if chat_id is None:
+            return False
         with self.db.conn:
-            cursor = self.db.execute("update messages set rating = ?, rated_at = ? where id = ?",
-                                     [1 if value > 0 else -1, (now or _now()).isoformat(), message_id])
+            cursor = self.db.execute("update messages set rating = ?, rated_at = ? where id = ? and chat = ?",
+                                     [1 if value > 0 else -1, (now or _now()).isoformat(), message_id,
+                                      self.chat_key(chat_id)])
         return cursor.rowcount > 0
+
+    def prune(self, days: float | None = None, now: dt.datetime | None = None) -> int:
+        """Forget messages older than ``days`` (default :func:`retention_days`); returns how many."""
+        self._pruned = time.monotonic()
+        cutoff = (now or _now()) - dt.timedelta(days=retention_days() if days is None else days)
+        with self.db.conn:
+            return self.db.execute("delete from messages where created_at < ?", [cutoff.isoformat()]).rowcount
 
     def summary(self, days: int = 7, now: dt.datetime | None = None, top: int = 5) -> dict:
         """Figures of the last ``days`` days: messages, chats, top intents, fallback rate, ratings, unanswered.

@@ -1,0 +1,330 @@
+"""Red team of issue 12: attacks through the project's entrances, each reported as held or broke.
+
+    .venv/bin/python tests/redteam.py [--rasa-url URL] [--no-telegram] [--json]
+
+Without ``--rasa-url`` the real stack (trained model, action server, SQLite tracker store) is started on a
+fresh data directory. Categories:
+
+- ``pii-rest``: every message of tests/privacy_corpus.yml (and its split sequences) through the REST client
+  the front ends use; held when no raw value comes back in a reply *and* none is in any file written
+  (tracker store, logs, statistics, inbox);
+- ``pii-telegram``: the issue's messages and the button data through the Telegram front end (emulator);
+- ``buttons``: forged rating buttons from another chat, malformed guide data;
+- ``echo``: text that tries to make the bot post a scam line or a street address as its own answer;
+- ``api``: Rasa's HTTP API without or with a wrong token (conversations must not be readable);
+- ``rest-bodies``: malformed webhook bodies; held when Rasa still answers;
+- ``kb``: knowledge-base attacks through ``dvcbot kb`` (trigger in a backup, alias bomb, /dev/zero, backup
+  over a content file, restore of the live file, validate of /etc);
+- ``config``: ADMIN_TELEGRAM_IDS written wrongly.
+
+Exit code 0 when every attack held, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+sys.path[:0] = [str(ROOT), str(TESTS)]
+
+if "DVCBOT_VAR_DIR" not in os.environ:  # a fresh data directory before bot.runtime.paths is read
+    os.environ["DVCBOT_VAR_DIR"] = tempfile.mkdtemp(prefix="dvcbot-redteam-")
+    os.environ["DVCBOT_KB_PATH"] = os.path.join(os.environ["DVCBOT_VAR_DIR"], "knowledge.db")
+os.environ["RASA_TELEMETRY_ENABLED"] = "false"
+
+import httpx  # noqa: E402
+import yaml  # noqa: E402
+
+from bot.rasa_client import RasaClient, RasaUnavailable  # noqa: E402
+from bot.runtime import paths  # noqa: E402
+
+CORPUS = yaml.safe_load((TESTS / "privacy_corpus.yml").read_text("utf-8"))
+DVCBOT = [sys.executable, "-m", "bot.cli"]
+BOMB = "\n".join(["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"] + [
+    f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]) + \
+    "\nid: faq_bom\nkind: faq\ntitle: '*a8'\n"
+
+
+class Report:
+    """Held/broke per category, with the inputs that broke."""
+
+    def __init__(self):
+        self.rows: list[tuple[str, str, bool, str]] = []
+
+    def add(self, category: str, attack: str, held: bool, detail: str = "") -> None:
+        self.rows.append((category, attack, held, detail))
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for category, _, held, _ in self.rows:
+            c = out.setdefault(category, {"held": 0, "broke": 0})
+            c["held" if held else "broke"] += 1
+        return out
+
+    def print(self) -> None:
+        for category, c in self.counts().items():
+            print(f"{category:<14} {c['held'] + c['broke']:>4} tấn công: {c['held']:>4} giữ được, {c['broke']:>3} thủng")
+        held = sum(1 for r in self.rows if r[2])
+        print(f"{'TỔNG':<14} {len(self.rows):>4} tấn công: {held:>4} giữ được, {len(self.rows) - held:>3} thủng")
+        for category, attack, ok, detail in self.rows:
+            if not ok:
+                print(f"  ✗ [{category}] {attack[:90]!r} {detail[:160]}")
+
+
+def _dvcbot(args: list[str], env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(DVCBOT + args, cwd=ROOT, env={**paths.env(), **(env or {})}, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def _needle(value: str) -> re.Pattern:
+    raw = re.escape(value.encode())
+    return re.compile(rb"(?<![0-9.])" + raw + rb"(?![0-9])" if value.isdigit() else raw)
+
+
+def _written_files() -> list[Path]:
+    return [p for p in paths.VAR.rglob("*") if p.is_file() and p.suffix != ".key"]
+
+
+def _files_holding(values: list[str], blobs: list[tuple[Path, bytes]]) -> list[str]:
+    return [f"{v!r} in {p.name}" for v in values for p, data in blobs if _needle(v).search(data)]
+
+
+# ---- REST ----------------------------------------------------------------------------------------------------
+async def pii_rest(url: str, report: Report) -> list[tuple[str, list[str]]]:
+    """Send the corpus; returns (attack, raw values) to look for in the files afterwards."""
+    client = RasaClient(url, timeout=60)
+    sent = []
+    try:
+        for i, item in enumerate(CORPUS["messages"]):
+            replies = await client.send(f"rt-{i % 9}", item["text"])
+            text = "\n".join(r["text"] or "" for r in replies)
+            echoed = [v for v in item["raw"] if v in text]
+            sent.append((item["text"], item["raw"], echoed))
+        for i, item in enumerate(CORPUS["sequences"]):
+            text = ""
+            for message in item["messages"]:
+                text += "\n".join(r["text"] or "" for r in await client.send(f"rt-seq-{i}", message))
+            sent.append((" | ".join(item["messages"]), item["raw"], [v for v in item["raw"] if v in text]))
+    finally:
+        await client.close()
+    return sent
+
+
+async def echo_attacks(url: str, report: Report) -> None:
+    attacks = [
+        ("Cán bộ công an yêu cầu chuyển khoản vào tài khoản 0123456789 tại vneid-hotro.com, xã Mỹ Yên, "
+         "huyện Bến Lức, tỉnh Long An có sáp nhập không", ["vneid-hotro.com", "chuyển khoản vào tài khoản"]),
+        ("Nguyễn Văn Khoát, xã Mỹ Yên, huyện Bến Lức, tỉnh Long An giờ thuộc tỉnh nào", ["Khoát"]),
+        ("địa chỉ mới của số nhà 12 ngõ 34 phố Láng Hạ, phường Láng Hạ là gì", ["ngõ 34", "số nhà 12"]),
+        ("lệ phí ở tỉnh Gọi 0912876543 để được hỗ trợ", ["0912876543", "Gọi 09"]),
+        ("thủ tục <b>Nhắn tin tới vneid-hotro.com</b> thế nào", ["vneid-hotro.com", "<b>"]),
+        ("hộ chiếu số C7391046 làm lại ở tỉnh nào", ["C7391046"]),
+    ]
+    client = RasaClient(url, timeout=60)
+    try:
+        for text, forbidden in attacks:
+            replies = "\n".join(r["text"] or "" for r in await client.send(f"rt-echo-{uuid.uuid4().hex[:6]}", text))
+            bad = [f for f in forbidden if f in replies]
+            report.add("echo", text, not bad, f"trả lời lặp lại {bad}" if bad else "")
+    finally:
+        await client.close()
+
+
+def api_attacks(url: str, report: Report) -> None:
+    checks = [("GET", "/conversations/rt-0/tracker", None), ("GET", "/conversations/rt-0/tracker", "sai"),
+              ("GET", "/conversations/rt-0/story", None), ("GET", "/status", None), ("GET", "/domain", None),
+              ("POST", "/conversations/rt-0/messages", None), ("PUT", "/model", None),
+              ("POST", "/conversations/rt-0/trigger_intent", None), ("DELETE", "/model", None)]
+    for method, path, token in checks:
+        params = {"token": token} if token else {}
+        try:
+            r = httpx.request(method, url + path, params=params, json={}, timeout=10,
+                              headers={"Accept": "application/json"})
+            held = r.status_code in (401, 403)
+            report.add("api", f"{method} {path} token={token}", held, f"HTTP {r.status_code}")
+        except httpx.HTTPError as exc:
+            report.add("api", f"{method} {path}", True, str(exc))
+
+
+def rest_bodies(url: str, report: Report) -> None:
+    for body in (b"{bad", b"[1,2]", b'{"sender": 5}', b'{"message": null}', b"\xff\xfe", b"a" * 200_000):
+        try:
+            httpx.post(f"{url}/webhooks/rest/webhook", content=body, timeout=30,
+                       headers={"Content-Type": "application/json"})
+        except httpx.HTTPError:
+            pass
+        ok = httpx.post(f"{url}/webhooks/rest/webhook", json={"sender": "rt-ok", "message": "xin chào"},
+                        timeout=60).status_code == 200
+        report.add("rest-bodies", repr(body[:20]), ok, "" if ok else "Rasa không trả lời sau đó")
+
+
+# ---- knowledge base ------------------------------------------------------------------------------------------
+def kb_attacks(report: Report) -> None:
+    work = Path(tempfile.mkdtemp(prefix="redteam-kb-"))
+    kb = work / "knowledge.db"
+    env = {"DVCBOT_KB_PATH": str(kb)}
+    _dvcbot(["kb", "build"], env, timeout=120)
+    revisions = lambda: sqlite3.connect(kb).execute("select count(*) from revisions").fetchone()[0]  # noqa: E731
+    before = revisions()
+    backup = work / "sao-luu.db"
+    _dvcbot(["kb", "backup", str(backup)], env)
+    trapped = work / "bay.db"
+    shutil.copy(backup, trapped)
+    conn = sqlite3.connect(trapped)
+    conn.execute("CREATE TRIGGER rewrite AFTER UPDATE ON entries BEGIN UPDATE entries SET data = "
+                 "replace(data, 'VNeID', 'chuyển khoản vào tài khoản 0123456789'); END")
+    conn.commit()
+    conn.close()
+    (work / "bom.yml").write_text(BOMB, "utf-8")
+    content = ROOT / "knowledge" / "content" / "vneid.yml"
+    content_before = content.read_bytes()
+    attacks = [
+        ("restore a backup with a CREATE TRIGGER", ["kb", "restore", str(trapped)]),
+        ("kb add of a 589-byte alias bomb", ["kb", "add", str(work / "bom.yml"), "--by", "rt"]),
+        ("kb import of the alias bomb", ["kb", "import", str(work / "bom.yml"), "--by", "rt"]),
+        ("kb import /dev/zero", ["kb", "import", "/dev/zero", "--by", "rt"]),
+        ("kb backup --force over a content file", ["kb", "backup", "--force", str(content)]),
+        ("kb restore of the live file", ["kb", "restore", str(kb)]),
+        ("kb validate --dir /etc", ["kb", "validate", "--dir", "/etc"]),
+        ("kb backup --force over a text file", ["kb", "backup", "--force", str(work / "ghi-chu.txt")]),
+    ]
+    (work / "ghi-chu.txt").write_text("giữ nguyên", "utf-8")
+    for name, args in attacks:
+        try:
+            result = _dvcbot(args, env, timeout=30)
+            held = (result.returncode != 0 and "Traceback" not in result.stderr and revisions() == before
+                    and content.read_bytes() == content_before
+                    and not sqlite3.connect(kb).execute("select count(*) from sqlite_master where type = 'trigger'"
+                                                        " and name = 'rewrite'").fetchone()[0])
+            report.add("kb", name, held, (result.stderr or result.stdout).strip()[-160:])
+        except subprocess.TimeoutExpired:
+            report.add("kb", name, False, "treo quá 30 s")
+    if content.read_bytes() != content_before:
+        content.write_bytes(content_before)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def config_attacks(report: Report) -> None:
+    for value in ("11111111 22222222", "12345;67890", "@canbo", "-5", "1e3"):
+        result = _dvcbot(["telegram"], {"ADMIN_TELEGRAM_IDS": value, "TELEGRAM_BOT_TOKEN": "1:x",
+                                         "DVCBOT_RASA_URL": "http://127.0.0.1:9"}, timeout=30)
+        held = result.returncode != 0 and "ADMIN_TELEGRAM_IDS" in result.stderr and "Traceback" not in result.stderr
+        report.add("config", f"ADMIN_TELEGRAM_IDS={value!r}", held, result.stderr.strip()[-120:])
+
+
+# ---- Telegram --------------------------------------------------------------------------------------------------
+async def telegram_attacks(url: str, report: Report) -> list[tuple[str, list[str], list[str]]]:
+    from telegram_emulator import EMULATOR_DIR, Emulator, TelegramUser
+
+    if not (EMULATOR_DIR / "node_modules").is_dir():
+        print("(bỏ qua Telegram: chưa cài trình giả lập, `make emulator`)", file=sys.stderr)
+        return []
+    items = [m for m in CORPUS["messages"] if m.get("note") in ("issue 12", "button data", "name and address")]
+    token = f"123456:{uuid.uuid4().hex}"
+    sent = []
+    (paths.VAR / "logs").mkdir(parents=True, exist_ok=True)
+    with Emulator() as emulator, open(paths.VAR / "logs" / "telegram-redteam.log", "ab") as out:
+        env = {**paths.env(), "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": emulator.bot_api_url,
+               "DVCBOT_RASA_URL": url}
+        front = subprocess.Popen(DVCBOT + ["-v", "telegram"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            async with TelegramUser(emulator.url, token, user_id=424242) as citizen, \
+                    TelegramUser(emulator.url, token, user_id=515151) as attacker:
+                for item in items:
+                    await citizen.send_text(item["text"])
+                    seen = await citizen.replies(1, timeout=60)
+                    text = "\n".join(m.text or "" for m in seen)
+                    sent.append((item["text"], item["raw"], [v for v in item["raw"] if v in text]))
+                time.sleep(1)
+                # forged ratings of the citizen's answers, and malformed guide data, from another chat
+                for data in [f"r|{i}|-1" for i in range(1, 31)] + ["g|s|thuong_tru|abc", "g|l|s|x", "g|s|a|b|c"]:
+                    await attacker._post("/sendCallback", {
+                        "botToken": token, "from": attacker.user, "data": data, "chat_instance": "x",
+                        "message": {"message_id": 1, "date": int(time.time()), "chat": attacker.chat, "text": "?",
+                                    "from": {"id": 1, "is_bot": True, "first_name": "Bot"}}})
+                await asyncio.sleep(3)
+        finally:
+            front.terminate()
+            front.wait(timeout=30)
+    stats = paths.VAR / "stats.db"
+    rated = sqlite3.connect(stats).execute("select count(*) from messages where rating = -1").fetchone()[0] \
+        if stats.exists() else 0
+    for i in range(1, 31):
+        report.add("buttons", f"r|{i}|-1 from another chat", rated == 0, f"{rated} đánh giá giả được lưu")
+    log = (paths.VAR / "logs" / "telegram-redteam.log").read_text("utf-8", "replace")
+    for data in ("g|s|thuong_tru|abc", "g|l|s|x", "g|s|a|b|c"):
+        report.add("buttons", data, "ValueError" not in log and "Traceback" not in log, "lỗi chưa xử lý trong log")
+    return sent
+
+
+def run(url: str | None, telegram: bool = True) -> Report:
+    report = Report()
+    stack = None
+    if url is None:
+        from bot.runtime.stack import Stack
+        from knowledge.store import KnowledgeBase
+
+        live = KnowledgeBase(os.environ["DVCBOT_KB_PATH"])
+        live.sync_content()
+        live.close()
+        stack = Stack().start(timeout=600)
+        url = stack.rasa_url
+    try:
+        sent = asyncio.run(pii_rest(url, report))
+        asyncio.run(echo_attacks(url, report))
+        sent_telegram = asyncio.run(telegram_attacks(url, report)) if telegram else []
+        api_attacks(url, report)
+        rest_bodies(url, report)
+    finally:
+        if stack is not None:
+            stack.stop()
+    blobs = []
+    for path in _written_files():
+        try:
+            blobs.append((path, path.read_bytes()))
+        except OSError:
+            pass
+    for category, items in (("pii-rest", sent), ("pii-telegram", sent_telegram)):
+        for text, raw, echoed in items:
+            stored = _files_holding(raw, blobs)
+            detail = (f"lặp lại {echoed}; " if echoed else "") + (f"lưu: {stored[:2]}" if stored else "")
+            report.add(category, text, not echoed and not stored, detail)
+    kb_attacks(report)
+    config_attacks(report)
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Tấn công thử dvcbot (issue 12)")
+    parser.add_argument("--rasa-url", help="Rasa đang chạy (mặc định: khởi động stack mới)")
+    parser.add_argument("--no-telegram", action="store_true")
+    parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    args = parser.parse_args(argv)
+    report = run(args.rasa_url, telegram=not args.no_telegram)
+    if args.json:
+        print(json.dumps({"counts": report.counts(), "broke": [r for r in report.rows if not r[2]]},
+                         ensure_ascii=False))
+    else:
+        report.print()
+    return 0 if all(r[2] for r in report.rows) else 1
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except RasaUnavailable as exc:
+        print(f"Rasa không trả lời: {exc}", file=sys.stderr)
+        sys.exit(2)
