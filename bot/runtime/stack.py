@@ -44,7 +44,7 @@ def rasa_token() -> str:
     """The secret Rasa's HTTP API asks for: ``$DVCBOT_RASA_TOKEN``, else a random one made for this run and put
     into the environment, so the clients of this process and its children (front ends) send the same."""
     if not os.environ.get(TOKEN_ENV):
-        os.environ[TOKEN_ENV] = secrets.token_urlsafe(32)
+        os.environ[TOKEN_ENV] = secrets.token_hex(32)  # hex: a token starting with "-" reads as an option
     return os.environ[TOKEN_ENV]
 
 
@@ -140,7 +140,7 @@ class Stack:
         endpoints.write_text(f'action_endpoint:\n  url: "{self.action_url}/webhook"\n'
                              + tracker_store_yaml(self.tracker_url), "utf-8")
         endpoints.chmod(0o600)  # a PostgreSQL URL may carry a password
-        self._spawn("rasa", [sys.executable, "-m", "rasa", "run", "--enable-api", "--auth-token", rasa_token(),
+        self._spawn("rasa", [sys.executable, "-m", "rasa", "run", "--enable-api", f"--auth-token={rasa_token()}",
                              "-i", "127.0.0.1",
                              "-p", str(self.rasa_port), "-m", str(self.model), "--endpoints", str(endpoints),
                              "--credentials", str(paths.CREDENTIALS)])
