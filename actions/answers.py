@@ -34,6 +34,8 @@ ASPECT_PRIORITY = ("reduction", "fee", "deadline", "documents", "where", "time",
 # Intents the NLU classifier knows that name an aspect (used when no cue phrase was found).
 INTENT_ASPECTS = {"ask_fee": "fee", "ask_steps": "steps", "ask_documents": "documents",
                   "ask_processing_time": "time", "ask_fee_reduction": "reduction", "can_cuoc_where": "where"}
+# procedures offered as buttons when a question names no procedure (most asked first)
+POPULAR_SERVICES = ("thuong_tru", "tam_tru", "can_cuoc_cap_doi", "can_cuoc_cap_lai", "ho_chieu", "khai_sinh")
 SCAM_ENTRY = "scam_warning"  # the general scam warning, when no scam entry matches the words better
 CHITCHAT = frozenset({"greet", "goodbye", "thank", "help"})
 # words of a follow-up that name no topic ("còn … thì sao", "thế còn", "nếu", "vậy")
@@ -259,7 +261,14 @@ def _decide(kb, request: Request, context: Context) -> Decision:
             if gap:
                 return gap
         return Decision("service", service=context.service, aspects=asked, province=province)
-    # the classifier is sure it is off-topic: only a named service or a close FAQ match overrules it
+    # an aspect and nothing else ("lệ phí bao nhiêu vậy"): one question back, which procedure
+    if aspects and not service and not context.service and request.residual == 0 and "reduction" not in aspects \
+            and faq_score < FAQ_STRONG:
+        return Decision("ask_service", aspects=aspects[:2], answered=False)
+    # the classifier is sure it is off-topic: only a named service or a close FAQ match overrules it; a guard's
+    # verdict (an attempt to change the bot's rules) is final
+    if request.intent == "out_of_scope" and request.confidence >= 0.99:
+        return Decision("out_of_scope", answered=False)
     if off_topic and not request.named_service and faq_score < FAQ_STRONG:
         return Decision("out_of_scope", answered=False)
     if "reduction" in aspects and not service:
@@ -347,6 +356,9 @@ def _hit_option(hit: Hit) -> tuple[str, str]:
 
 def next_context(kb, decision: Decision, request: Request, context: Context) -> Context:
     """The context after answering: what the answer was about; an off-topic turn keeps nothing new."""
+    if decision.kind == "ask_service":  # remember what was asked, so the procedure named next gets it
+        return replace(context, aspect=",".join(decision.aspects), service=None,
+                       province=request.province or context.province, province_age=context.province_age + 1)
     if decision.kind in ("out_of_scope", "greet", "thank", "goodbye", "clarify"):
         aged = replace(context, province_age=context.province_age + 1)
         return aged if aged.province_age <= PROVINCE_TTL else replace(aged, province=None, province_age=0)
@@ -448,6 +460,11 @@ def render_decision(kb, decision: Decision, on: dt.date | None = None) -> tuple[
     if decision.kind == "new_province":
         place = (find_place(decision.province) or resolve(decision.province[:300])) if decision.province else None
         return render("new_province.j2", place=place, merged=merged_from(place.province) if place else []), []
+    if decision.kind == "ask_service":
+        intent = _ASPECT_INTENT.get(decision.aspects[0], "ask_steps")
+        buttons = [{"title": kb.get(sid)["title"], "payload": f'/{intent}{{"service":"{sid}"}}'}
+                   for sid in POPULAR_SERVICES if kb.get(sid)]
+        return render("ask_service.j2", label=ASPECT_LABELS[decision.aspects[0]]), buttons
     if decision.kind == "clarify":
         return render("clarify.j2"), [{"title": t, "payload": p} for t, p in decision.options]
     if decision.kind == "greet":

@@ -70,7 +70,8 @@ class ActionTopicMenu(Action):
         title, topics = TOPICS[key]
         entries = [e for e in kb.entries() if e.get("topic") in topics and e["kind"] in ("faq", "service", "contact",
                                                                                          "reduction")]
-        entries.sort(key=lambda e: (e["kind"] != "faq", topics.index(e["topic"])))
+        # the core questions of a topic (those the classifier knows by intent) first, then services
+        entries.sort(key=lambda e: (e["kind"] != "faq", not e.get("intent"), topics.index(e["topic"])))
         buttons = [{"title": e["title"], "payload": payload("show_entry", entry_id=e["id"])}
                    for e in entries[:MAX_MENU_BUTTONS]]
         dispatcher.utter_message(text=f"{title}: bạn muốn hỏi gì?", buttons=buttons)

@@ -17,7 +17,8 @@ from knowledge import search
     ],
 )
 def test_top_hit(kb, query, expected):
-    hits = search.search(kb.db, query, limit=3)
+    # staff search: the entry is among the first five (FAQ entries on the same procedure may rank above it)
+    hits = search.search(kb.db, query, limit=5)
     assert expected in [h["id"] for h in hits], hits
 
 

@@ -163,13 +163,13 @@ TELEGRAM_CORPUS = [m for m in CORPUS["messages"] if m.get("note") in ("issue 12"
 
 
 def _corpus_needles() -> list[re.Pattern]:
-    """Every raw value of the corpus as a byte pattern; short numbers only as a whole number (not inside a
-    longer run of digits such as a timestamp)."""
+    """Every raw value of the corpus as a byte pattern; short numbers only as a whole word (not inside a longer
+    run of digits such as a timestamp, nor inside a hex id such as Rasa's event ids or a keyed sender hash)."""
     values = {v for item in CORPUS["messages"] + CORPUS["sequences"] for v in item["raw"]}
     out = []
     for value in sorted(values):
         raw = re.escape(value.encode())
-        out.append(re.compile(rb"(?<![0-9.])" + raw + rb"(?![0-9])" if value.isdigit() else raw))
+        out.append(re.compile(rb"(?<![0-9A-Za-z.])" + raw + rb"(?![0-9A-Za-z])" if value.isdigit() else raw))
     return out
 
 
