@@ -40,6 +40,8 @@ SCAM_ENTRY = "scam_warning"  # the general scam warning, when no scam entry matc
 CHITCHAT = frozenset({"greet", "goodbye", "thank", "help"})
 # words of a follow-up that name no topic ("còn … thì sao", "thế còn", "nếu", "vậy")
 FOLLOW_UP_WORDS = frozenset("sao the neu vay khac gi nhieu it hon re dat luon ca tinh thanh pho truc tiep".split())
+# words of any procedural question that add no detail ("nộp hồ sơ … thì mấy ngày được giải quyết")
+GENERIC_WORDS = frozenset("nop ho so giai quyet thu tuc lam dang ky xin cap ngay muon biet tu van".split())
 _WORD_RE = re.compile(r"[0-9a-z]+")
 FOLLOW_UP_MAX_WORDS = 2
 # words that make a different procedure of the same thing; see understand()
@@ -56,7 +58,7 @@ FAQ_MIN = 0.42            # a FAQ entry answers on its own
 FAQ_STRONG = 0.62         # a FAQ entry beats a service match
 FACT_MIN = 0.55           # a question-level fact of a service answers
 WEAK_MIN = 0.26           # below: nothing in scope
-DETAIL_WORDS = 3          # content words beyond the service and aspect that make a question "detailed"
+DETAIL_WORDS = 2          # content words beyond the service and aspect that make a question "detailed"
 FAQ_DETAIL_MIN = 0.35     # a FAQ entry that answers a detailed question instead of the service's aspect
 OOS_CONFIDENCE = 0.6      # classifier confidence in out_of_scope that retrieval must beat
 CLARIFY_MARGIN = 0.04     # two different answers closer than this: ask which one
@@ -169,7 +171,13 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
     ranked = sorted(((s, v) for s, v in scores.items() if kb.get(s) and kb.get(s).get("kind") == "service"),
                     key=lambda p: p[1], reverse=True)
     service, service_score = (ranked[0] if ranked and ranked[0][1] >= SERVICE_MIN else (None, 0.0))
-    if service and service not in named and service_score < SERVICE_RETRIEVED_MIN:
+    # a correction ("không phải đổi, là bị mất") names a neighbour of the procedure under discussion: weaker
+    # evidence is enough among the services of the same topic
+    if correction and context.topic and not (service and service in named):
+        same_topic = [(s, v) for s, v in ranked if kb.get(s).get("topic") == context.topic and s != context.service]
+        if same_topic and same_topic[0][1] >= SERVICE_MIN:
+            service, service_score = same_topic[0]
+    if service and service not in named and service_score < SERVICE_RETRIEVED_MIN and not correction:
         service, service_score = None, 0.0
 
     faqs = retriever.search(query, kinds=("faq", "service_faq"), limit=5) if query else []
@@ -202,7 +210,7 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
         if isinstance(ent.get("start"), int) and isinstance(ent.get("end"), int):
             masked[ent["start"]:ent["end"]] = " " * (ent["end"] - ent["start"])
     residual = len([w for w in _WORD_RE.findall(query_key("".join(masked))) if w not in STOPWORDS and len(w) > 1
-                    and w not in FOLLOW_UP_WORDS])
+                    and w not in FOLLOW_UP_WORDS and w not in GENERIC_WORDS])
     return Request(text=text, intent=intent, confidence=confidence, aspects=aspects, service=service,
                    service_score=service_score, services=ranked[:3],
                    province=(place.old_province or place.province) if place else
