@@ -12,8 +12,8 @@ import hashlib
 import json
 import os
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import sqlite_utils
 
@@ -70,19 +70,39 @@ class KnowledgeBase:
     # ---- schema -------------------------------------------------------------------------------
     def _ensure_tables(self) -> None:
         if "entries" not in self.db.table_names():
-            self.db["entries"].create(
-                {"id": str, "kind": str, "topic": str, "title": str, "status": str, "retired": int,
-                 "revision": int, "data": str, "content_digest": str, "updated_at": str, "updated_by": str},
+            self.db.table("entries").create(
+                {
+                    "id": str,
+                    "kind": str,
+                    "topic": str,
+                    "title": str,
+                    "status": str,
+                    "retired": int,
+                    "revision": int,
+                    "data": str,
+                    "content_digest": str,
+                    "updated_at": str,
+                    "updated_by": str,
+                },
                 pk="id",
             )
-            self.db["entries"].create_index(["kind"])
+            self.db.table("entries").create_index(["kind"])
         if "revisions" not in self.db.table_names():
-            self.db["revisions"].create(
-                {"seq": int, "entry_id": str, "revision": int, "action": str, "data": str, "retired": int,
-                 "author": str, "reason": str, "created_at": str},
+            self.db.table("revisions").create(
+                {
+                    "seq": int,
+                    "entry_id": str,
+                    "revision": int,
+                    "action": str,
+                    "data": str,
+                    "retired": int,
+                    "author": str,
+                    "reason": str,
+                    "created_at": str,
+                },
                 pk="seq",
             )
-            self.db["revisions"].create_index(["entry_id", "revision"], unique=True)
+            self.db.table("revisions").create_index(["entry_id", "revision"], unique=True)
         search_index.ensure_index(self.db)
 
     # ---- reading ------------------------------------------------------------------------------
@@ -126,9 +146,13 @@ class KnowledgeBase:
 
     def fees(self, service_id: str) -> list[dict]:
         """Fee entries of one service (all jurisdictions and windows)."""
-        return [self._entry(r) for r in self.db.query(
-            "select * from entries where kind = 'fee' and retired = 0 and json_extract(data, '$.service') = ?",
-            [service_id])]
+        return [
+            self._entry(r)
+            for r in self.db.query(
+                "select * from entries where kind = 'fee' and retired = 0 and json_extract(data, '$.service') = ?",
+                [service_id],
+            )
+        ]
 
     def contacts(self, ids: Iterable[str]) -> list[dict]:
         """Contact entries by id, in the order given, skipping unknown ones."""
@@ -136,15 +160,22 @@ class KnowledgeBase:
 
     def history(self, entry_id: str) -> list[dict]:
         """Every revision of an entry, oldest first."""
-        rows = list(self.db.query(
-            "select * from revisions where entry_id = ? order by revision", [entry_id]))
+        rows = list(self.db.query("select * from revisions where entry_id = ? order by revision", [entry_id]))
         if not rows:
             raise NotFound(entry_id)
         return rows
 
     # ---- writing ------------------------------------------------------------------------------
-    def _write(self, entry: dict, action: str, author: str, reason: str, expected_revision: int | None,
-               retired: bool = False, content_digest: str | None = None) -> int:
+    def _write(
+        self,
+        entry: dict,
+        action: str,
+        author: str,
+        reason: str,
+        expected_revision: int | None,
+        retired: bool = False,
+        content_digest: str | None = None,
+    ) -> int:
         """Validate, then store ``entry`` as a new revision inside one transaction."""
         entry = {k: v for k, v in normalize_entry(entry).items() if not k.startswith("_")}
         problems = check_entry(entry)
@@ -164,20 +195,40 @@ class KnowledgeBase:
             if expected_revision is not None and expected_revision != current:
                 raise Conflict(
                     f"Mục '{entry['id']}' đã được người khác sửa (phiên bản {current}, bạn sửa từ phiên bản "
-                    f"{expected_revision}). Hãy xem lại bản mới rồi sửa lại.")
+                    f"{expected_revision}). Hãy xem lại bản mới rồi sửa lại."
+                )
             revision = current + 1
             now = _now()
-            self.db["entries"].upsert({
-                "id": entry["id"], "kind": entry["kind"], "topic": entry.get("topic", ""),
-                "title": entry["title"], "status": entry["status"], "retired": int(retired),
-                "revision": revision, "data": data,
-                "content_digest": content_digest if content_digest is not None else (row or {}).get("content_digest"),
-                "updated_at": now, "updated_by": author,
-            }, pk="id")
-            self.db["revisions"].insert({
-                "entry_id": entry["id"], "revision": revision, "action": action, "data": data,
-                "retired": int(retired), "author": author, "reason": reason or "", "created_at": now,
-            })
+            self.db.table("entries").upsert(
+                {
+                    "id": entry["id"],
+                    "kind": entry["kind"],
+                    "topic": entry.get("topic", ""),
+                    "title": entry["title"],
+                    "status": entry["status"],
+                    "retired": int(retired),
+                    "revision": revision,
+                    "data": data,
+                    "content_digest": content_digest
+                    if content_digest is not None
+                    else (row or {}).get("content_digest"),
+                    "updated_at": now,
+                    "updated_by": author,
+                },
+                pk="id",
+            )
+            self.db.table("revisions").insert(
+                {
+                    "entry_id": entry["id"],
+                    "revision": revision,
+                    "action": action,
+                    "data": data,
+                    "retired": int(retired),
+                    "author": author,
+                    "reason": reason or "",
+                    "created_at": now,
+                }
+            )
             search_index.index_entry(self.db, entry, retired)
         except sqlite3.IntegrityError as exc:
             conn.rollback()
@@ -205,17 +256,21 @@ class KnowledgeBase:
         row = self._row(str(entry.get("id", "")))
         if row is None:
             raise NotFound(entry.get("id"))
-        return self._write(entry, "edit", author, reason, expected_revision=base_revision,
-                           retired=bool(row["retired"]))
+        return self._write(entry, "edit", author, reason, expected_revision=base_revision, retired=bool(row["retired"]))
 
     def retire(self, entry_id: str, author: str, reason: str, base_revision: int | None = None) -> int:
         """Hide an entry from the bot; its history stays and it can be restored with :meth:`revert`."""
         current = self.get(entry_id, include_retired=True)
         if current is None:
             raise NotFound(entry_id)
-        return self._write(current, "retire", author, reason,
-                           expected_revision=current["_revision"] if base_revision is None else base_revision,
-                           retired=True)
+        return self._write(
+            current,
+            "retire",
+            author,
+            reason,
+            expected_revision=current["_revision"] if base_revision is None else base_revision,
+            retired=True,
+        )
 
     def revert(self, entry_id: str, revision: int, author: str, reason: str = "") -> int:
         """Make revision ``revision`` current again (as a new revision, nothing is rewritten)."""
@@ -223,9 +278,16 @@ class KnowledgeBase:
         if not rows:
             raise NotFound(f"{entry_id}@{revision}")
         current = self.get(entry_id, include_retired=True)
-        return self._write(json.loads(rows[0]["data"]), "revert", author,
-                           reason or f"khôi phục phiên bản {revision}",
-                           expected_revision=current["_revision"], retired=bool(rows[0]["retired"]))
+        if current is None:
+            raise NotFound(entry_id)
+        return self._write(
+            json.loads(rows[0]["data"]),
+            "revert",
+            author,
+            reason or f"khôi phục phiên bản {revision}",
+            expected_revision=current["_revision"],
+            retired=bool(rows[0]["retired"]),
+        )
 
     # ---- content files ------------------------------------------------------------------------
     def sync_content(self, directory: Path = CONTENT_DIR) -> dict:
@@ -251,11 +313,17 @@ class KnowledgeBase:
             elif row["content_digest"] == digest:
                 counts["unchanged"] += 1
             elif row["updated_by"] == CONTENT_AUTHOR and not row["retired"]:
-                self._write(entry, "edit", CONTENT_AUTHOR, "cập nhật từ knowledge/content", row["revision"],
-                            content_digest=digest)
+                self._write(
+                    entry,
+                    "edit",
+                    CONTENT_AUTHOR,
+                    "cập nhật từ knowledge/content",
+                    row["revision"],
+                    content_digest=digest,
+                )
                 counts["updated"] += 1
             else:
-                self.db["entries"].update(entry["id"], {"content_digest": digest})
+                self.db.table("entries").update(entry["id"], {"content_digest": digest})
                 counts["kept_staff_edit"] += 1
         return counts
 

@@ -22,6 +22,7 @@ class Chat:
                 return await client.send(self.sender, text)
             finally:
                 await client.close()
+
         replies = asyncio.run(go())
         return "\n".join(r["text"] for r in replies), [b for r in replies for b in r["buttons"]]
 
@@ -100,4 +101,3 @@ def test_staff_edit_reaches_the_running_bot_without_restart(chat):
         live.edit({**current, "online": original}, "cán bộ thử", "trả lại", current["_revision"])
     text, _ = chat.say("lệ phí đăng ký tạm trú online bao nhiêu")
     assert "7.000 đồng" in text
-

@@ -14,12 +14,16 @@ import sys
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-from bot.cli import bench, eval as eval_cli, kb, run  # noqa: E402
+from bot.cli import bench, kb, run  # noqa: E402
+from bot.cli import eval as eval_cli
 
 
 def _setup_logging(verbose: bool = False) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
