@@ -6,13 +6,32 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP_FLAGS := --disable-pip-version-check --no-input -q
 
-.PHONY: run test setup kb model train emulator clean audit
+.PHONY: run test check fmt lint typecheck fast setup kb model train emulator lock clean audit
 
 run: setup kb model
 	$(VENV)/bin/dvcbot run
 
-test: setup kb model emulator
+# everything: lint, format and types, then every test (fast ones included) with the real model and emulator
+test: lint typecheck kb model emulator
 	$(VENV)/bin/python -m pytest -q
+
+# under a minute without a trained model and without Node: lint, format, types and the fast tests
+check: lint typecheck fast
+
+lint: setup
+	$(VENV)/bin/ruff check bot knowledge actions tests
+	$(VENV)/bin/ruff format --check bot knowledge actions tests
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+fast: setup
+	$(VENV)/bin/python -m pytest -q -m "not stack and not emulator"
+
+# format the code and apply the safe lint fixes
+fmt: setup
+	$(VENV)/bin/ruff format bot knowledge actions tests
+	$(VENV)/bin/ruff check --fix bot knowledge actions tests
 
 setup: $(VENV)/.installed
 

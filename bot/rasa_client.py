@@ -41,9 +41,8 @@ class RasaUnavailable(Exception):
 
 def to_reply(raw: dict) -> Reply:
     """Turn one REST-channel message into a :class:`Reply` (text plus buttons, nothing else)."""
-    buttons = [
-        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-        for b in raw.get("buttons") or []
+    buttons: list[Button] = [
+        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))} for b in raw.get("buttons") or []
     ]
     return {"text": str(raw.get("text") or ""), "buttons": buttons}
 

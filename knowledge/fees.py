@@ -29,8 +29,8 @@ class FeeQuote:
     online: bool
     on: dt.date
     place: Place | None = None
-    base: int | None = None                       # before reductions, for the channel asked
-    amount: int | None = None                     # what the citizen pays; None = unknown
+    base: int | None = None  # before reductions, for the channel asked
+    amount: int | None = None  # what the citizen pays; None = unknown
     fee_entry: dict | None = None
     reductions: list[AppliedReduction] = field(default_factory=list)
     possible_reductions: list[dict] = field(default_factory=list)  # scope-only, may apply
@@ -84,8 +84,10 @@ def territory_note(entry: dict, place: Place | None) -> str | None:
         return None
     name = canonical_province(entry["jurisdiction"])
     if place and place.changed and name == place.old_province:
-        return (f"Nghị quyết của tỉnh {name} (trước sáp nhập {MERGER}) áp dụng cho địa bàn tỉnh {name} cũ, "
-                f"nay thuộc tỉnh {place.province}.")
+        return (
+            f"Nghị quyết của tỉnh {name} (trước sáp nhập {MERGER}) áp dụng cho địa bàn tỉnh {name} cũ, "
+            f"nay thuộc tỉnh {place.province}."
+        )
     return f"Nghị quyết được ban hành trước sáp nhập {MERGER}, áp dụng cho địa bàn tỉnh {name} cũ."
 
 
@@ -98,8 +100,7 @@ def place_notes(given: str | None, place: Place | None) -> list[str]:
     return []
 
 
-def quote(kb, service_id: str, province: str | None = None, online: bool = True,
-          on: dt.date | None = None) -> FeeQuote:
+def quote(kb, service_id: str, province: str | None = None, online: bool = True, on: dt.date | None = None) -> FeeQuote:
     """Work out the fee of ``service_id`` for ``province`` (old or new name), channel and date.
 
     :param kb: a :class:`knowledge.store.KnowledgeBase`
@@ -114,8 +115,9 @@ def quote(kb, service_id: str, province: str | None = None, online: bool = True,
 
     fees = [f for f in kb.fees(service_id) if _in_window(f, on) and _jurisdiction_matches(f, place)]
     # a provincial fee beats the national one; among equals, the latest valid_from wins
-    fees.sort(key=lambda f: (f.get("jurisdiction") != "national", as_date(f.get("valid_from")) or dt.date.min),
-              reverse=True)
+    fees.sort(
+        key=lambda f: (f.get("jurisdiction") != "national", as_date(f.get("valid_from")) or dt.date.min), reverse=True
+    )
     if not fees:
         result.uncertain = True
         return result
@@ -136,8 +138,9 @@ def quote(kb, service_id: str, province: str | None = None, online: bool = True,
         # a scope-only reduction (no service list) may cover this fee; a province's own resolution can
         # only touch fees the province sets, never national ones
         scope_only = red.get("services") is None
-        covers = (service_id in (red.get("services") or []) or
-                  (scope_only and (red.get("jurisdiction") == "national" or fee.get("jurisdiction") != "national")))
+        covers = service_id in (red.get("services") or []) or (
+            scope_only and (red.get("jurisdiction") == "national" or fee.get("jurisdiction") != "national")
+        )
         if not covers:
             continue
         if not _in_window(red, on):
@@ -146,7 +149,8 @@ def quote(kb, service_id: str, province: str | None = None, online: bool = True,
                 result.uncertain = True
                 result.notes.append(
                     f"{red['legal_basis']} giảm {red['percent']}% đến {_vn(red.get('valid_to'))}, nhưng các nguồn "
-                    f"chưa thống nhất về khoản giảm này; mức trên chưa tính nó.")
+                    f"chưa thống nhất về khoản giảm này; mức trên chưa tính nó."
+                )
                 result.disputed.append(red)
             continue
         if scope_only:

@@ -55,10 +55,19 @@ def old_provinces() -> list[str]:
 
 
 _PREFIX_RE = re.compile(r"^(tinh|thanh pho|tp\.?)\s+")
-_NICKNAMES = {"hcm": "Hồ Chí Minh", "tphcm": "Hồ Chí Minh", "sai gon": "Hồ Chí Minh", "hn": "Hà Nội",
-              "thua thien hue": "Huế", "brvt": "Bà Rịa - Vũng Tàu", "vung tau": "Bà Rịa - Vũng Tàu",
-              "ba ria vung tau": "Bà Rịa - Vũng Tàu", "daklak": "Đắk Lắk", "dak lak": "Đắk Lắk",
-              "daknong": "Đắk Nông"}
+_NICKNAMES = {
+    "hcm": "Hồ Chí Minh",
+    "tphcm": "Hồ Chí Minh",
+    "sai gon": "Hồ Chí Minh",
+    "hn": "Hà Nội",
+    "thua thien hue": "Huế",
+    "brvt": "Bà Rịa - Vũng Tàu",
+    "vung tau": "Bà Rịa - Vũng Tàu",
+    "ba ria vung tau": "Bà Rịa - Vũng Tàu",
+    "daklak": "Đắk Lắk",
+    "dak lak": "Đắk Lắk",
+    "daknong": "Đắk Nông",
+}
 
 
 def _key(name: str) -> str:

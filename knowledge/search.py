@@ -25,7 +25,7 @@ STOPWORDS = frozenset(
 
 @lru_cache(maxsize=4096)
 def _compounds(text: str) -> tuple[str, ...]:
-    from underthesea import word_tokenize  # imported lazily: it loads a CRF model
+    from underthesea import word_tokenize  # noqa: PLC0415 - lazy: loads a CRF model only when first needed
 
     words = word_tokenize(normalize(text))
     return tuple(fold(w).replace(" ", "_") for w in words if " " in w.strip())

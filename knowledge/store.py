@@ -12,8 +12,8 @@ import hashlib
 import json
 import os
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import sqlite_utils
 
@@ -71,19 +71,39 @@ class KnowledgeBase:
     # ---- schema -------------------------------------------------------------------------------
     def _ensure_tables(self) -> None:
         if "entries" not in self.db.table_names():
-            self.db["entries"].create(
-                {"id": str, "kind": str, "topic": str, "title": str, "status": str, "retired": int,
-                 "revision": int, "data": str, "content_digest": str, "updated_at": str, "updated_by": str},
+            self.db.table("entries").create(
+                {
+                    "id": str,
+                    "kind": str,
+                    "topic": str,
+                    "title": str,
+                    "status": str,
+                    "retired": int,
+                    "revision": int,
+                    "data": str,
+                    "content_digest": str,
+                    "updated_at": str,
+                    "updated_by": str,
+                },
                 pk="id",
             )
-            self.db["entries"].create_index(["kind"])
+            self.db.table("entries").create_index(["kind"])
         if "revisions" not in self.db.table_names():
-            self.db["revisions"].create(
-                {"seq": int, "entry_id": str, "revision": int, "action": str, "data": str, "retired": int,
-                 "author": str, "reason": str, "created_at": str},
+            self.db.table("revisions").create(
+                {
+                    "seq": int,
+                    "entry_id": str,
+                    "revision": int,
+                    "action": str,
+                    "data": str,
+                    "retired": int,
+                    "author": str,
+                    "reason": str,
+                    "created_at": str,
+                },
                 pk="seq",
             )
-            self.db["revisions"].create_index(["entry_id", "revision"], unique=True)
+            self.db.table("revisions").create_index(["entry_id", "revision"], unique=True)
         search_index.ensure_index(self.db)
 
     # ---- reading ------------------------------------------------------------------------------
@@ -132,9 +152,13 @@ class KnowledgeBase:
 
     def fees(self, service_id: str) -> list[dict]:
         """Fee entries of one service (all jurisdictions and windows)."""
-        return [self._entry(r) for r in self.db.query(
-            "select * from entries where kind = 'fee' and retired = 0 and json_extract(data, '$.service') = ?",
-            [service_id])]
+        return [
+            self._entry(r)
+            for r in self.db.query(
+                "select * from entries where kind = 'fee' and retired = 0 and json_extract(data, '$.service') = ?",
+                [service_id],
+            )
+        ]
 
     def contacts(self, ids: Iterable[str]) -> list[dict]:
         """Contact entries by id, in the order given, skipping unknown ones."""
@@ -142,8 +166,7 @@ class KnowledgeBase:
 
     def history(self, entry_id: str) -> list[dict]:
         """Every revision of an entry, oldest first."""
-        rows = list(self.db.query(
-            "select * from revisions where entry_id = ? order by revision", [entry_id]))
+        rows = list(self.db.query("select * from revisions where entry_id = ? order by revision", [entry_id]))
         if not rows:
             raise NotFound(entry_id)
         return rows
@@ -229,17 +252,21 @@ class KnowledgeBase:
         row = self._row(str(entry.get("id", "")))
         if row is None:
             raise NotFound(entry.get("id"))
-        return self._write(entry, "edit", author, reason, expected_revision=base_revision,
-                           retired=bool(row["retired"]))
+        return self._write(entry, "edit", author, reason, expected_revision=base_revision, retired=bool(row["retired"]))
 
     def retire(self, entry_id: str, author: str, reason: str, base_revision: int | None = None) -> int:
         """Hide an entry from the bot; its history stays and it can be restored with :meth:`revert`."""
         current = self.get(entry_id, include_retired=True)
         if current is None:
             raise NotFound(entry_id)
-        return self._write(current, "retire", author, reason,
-                           expected_revision=current["_revision"] if base_revision is None else base_revision,
-                           retired=True)
+        return self._write(
+            current,
+            "retire",
+            author,
+            reason,
+            expected_revision=current["_revision"] if base_revision is None else base_revision,
+            retired=True,
+        )
 
     def revert(self, entry_id: str, revision: int, author: str, reason: str = "") -> int:
         """Make revision ``revision`` current again (as a new revision, nothing is rewritten)."""
@@ -247,9 +274,16 @@ class KnowledgeBase:
         if not rows:
             raise NotFound(f"{entry_id}@{revision}")
         current = self.get(entry_id, include_retired=True)
-        return self._write(json.loads(rows[0]["data"]), "revert", author,
-                           reason or f"khôi phục phiên bản {revision}",
-                           expected_revision=current["_revision"], retired=bool(rows[0]["retired"]))
+        if current is None:
+            raise NotFound(entry_id)
+        return self._write(
+            json.loads(rows[0]["data"]),
+            "revert",
+            author,
+            reason or f"khôi phục phiên bản {revision}",
+            expected_revision=current["_revision"],
+            retired=bool(rows[0]["retired"]),
+        )
 
     # ---- content files ------------------------------------------------------------------------
     def sync_content(self, directory: Path = CONTENT_DIR) -> dict:
@@ -292,7 +326,7 @@ class KnowledgeBase:
                             content_digest=digest, check_references=False)
                 counts["updated"] += 1
             else:
-                self.db["entries"].update(entry["id"], {"content_digest": digest})
+                self.db.table("entries").update(entry["id"], {"content_digest": digest})
                 counts["kept_staff_edit"] += 1
 
     def close(self) -> None:

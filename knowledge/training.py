@@ -10,7 +10,7 @@ import yaml
 from knowledge.text import search_key
 
 
-def faq_examples(kb, known: set[str] = frozenset()) -> dict[str, list[str]]:
+def faq_examples(kb, known: set[str] | frozenset[str] = frozenset()) -> dict[str, list[str]]:
     """Questions of FAQ entries that answer an intent, by intent, skipping texts in ``known`` (folded keys)."""
     by_intent: dict[str, list[str]] = {}
     seen = set(known)
@@ -28,8 +28,10 @@ def faq_examples(kb, known: set[str] = frozenset()) -> dict[str, list[str]]:
 
 def nlu_yaml(by_intent: dict[str, list[str]]) -> str:
     """Rasa 3 NLU YAML for ``by_intent``."""
-    nlu = [{"intent": intent, "examples": "".join(f"- {q}\n" for q in questions)}
-           for intent, questions in sorted(by_intent.items())]
+    nlu = [
+        {"intent": intent, "examples": "".join(f"- {q}\n" for q in questions)}
+        for intent, questions in sorted(by_intent.items())
+    ]
 
     class _Literal(str):
         pass

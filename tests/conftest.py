@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -24,6 +25,28 @@ from bot.runtime import paths  # noqa: E402
 from knowledge.store import KnowledgeBase  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run_dvcbot(args, stdin="", env_extra=None, timeout=300) -> subprocess.CompletedProcess:
+    env = {**paths.env(), **(env_extra or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        cwd=paths.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="session")
+def run_dvcbot():
+    """Run ``dvcbot ARGS…`` as a user would (a subprocess in the repository); returns the completed process.
+
+    Call it as ``run_dvcbot(args, stdin="", env_extra=None, timeout=300)``.
+    """
+    return _run_dvcbot
 
 
 @pytest.fixture(scope="session")
@@ -55,15 +78,21 @@ def fresh_db(tmp_path) -> KnowledgeBase:
 
 
 @pytest.fixture(scope="session")
-def stack():
+def live_kb_path() -> Path:
+    """The session's knowledge base (``$DVCBOT_KB_PATH``, what the stack and the CLI read), built from the content."""
+    live = KnowledgeBase(os.environ["DVCBOT_KB_PATH"])
+    live.sync_content()
+    live.close()
+    return Path(os.environ["DVCBOT_KB_PATH"])
+
+
+@pytest.fixture(scope="session")
+def stack(live_kb_path):
     """The real stack (trained model, action server, knowledge base from the content files)."""
     from bot.runtime.stack import Stack
 
     if not paths.MODEL.exists():
         pytest.fail(f"no trained model at {paths.MODEL}: run `make test` (it trains when needed)")
-    live = KnowledgeBase(os.environ["DVCBOT_KB_PATH"])
-    live.sync_content()
-    live.close()
     running = Stack().start(timeout=240)
     yield running
     running.stop()
@@ -95,6 +124,23 @@ async def rasa_stub():
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "stack: needs the trained model and starts the real Rasa stack")
+
+
+# fixtures that need the trained model and the stack, or Node and the Bot API emulator
+STACK_FIXTURES = {"stack", "rasa_url", "own_stack"}
+EMULATOR_FIXTURES = {"emulator"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test by what it needs, from the fixtures it uses (directly or through other fixtures):
+    ``stack`` and ``emulator`` (``pytest -m "not stack and not emulator"`` is the fast loop of ``make check``).
+    Tests that start a stack of their own carry ``@pytest.mark.stack`` themselves."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & STACK_FIXTURES:
+            item.add_marker(pytest.mark.stack)
+        if names & EMULATOR_FIXTURES:
+            item.add_marker(pytest.mark.emulator)
 
 
 def pytest_sessionfinish(session, exitstatus):

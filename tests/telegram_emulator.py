@@ -298,8 +298,9 @@ class RasaStub:
     async def tracker(self, request: web.Request) -> web.Response:
         message = self._latest.get(request.match_info["sender"], "")
         intent = self.intents.get(message, "stub_intent")
-        return web.json_response({"sender_id": request.match_info["sender"],
-                                  "latest_message": {"text": message, "intent": {"name": intent}}})
+        return web.json_response(
+            {"sender_id": request.match_info["sender"], "latest_message": {"text": message, "intent": {"name": intent}}}
+        )
 
     @contextlib.asynccontextmanager
     async def serve(self):
@@ -336,8 +337,7 @@ class RunningBot:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(emulator: Emulator, rasa_url: str, rasa_timeout: float = 2.0, admin_ids=frozenset(),
-                      **options):
+async def running_bot(emulator: Emulator, rasa_url: str, rasa_timeout: float = 2.0, admin_ids=frozenset(), **options):
     """Run the real application, polling the emulator, for the duration of the block.
 
     :param options: more keyword arguments of ``build_application`` (``stats``, ``kb``, ``retry_interval``…)

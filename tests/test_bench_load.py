@@ -3,8 +3,9 @@
 import asyncio
 import json
 
+import pytest
+
 from bot.bench.load import drive
-from test_bot_cli import run_dvcbot
 
 
 def test_drive_answers_every_message(rasa_url):
@@ -15,17 +16,33 @@ def test_drive_answers_every_message(rasa_url):
     assert "bench" in figures.peak_rss_mb
 
 
-def test_cli_prints_the_figures(rasa_url):
+def test_cli_prints_the_figures(run_dvcbot, rasa_url):
     result = run_dvcbot(["bench", "load", "--users", "3", "--seconds", "3", "--think", "0.3", "--rasa-url", rasa_url])
     assert 0 == result.returncode, result.stderr[-2000:]
     for label in ("messages/s:", "latency ms: p50", "p95", "p99", "errors:", "lost:", "peak RSS MB:"):
         assert label in result.stdout
 
 
-def test_kill_in_the_middle_loses_nothing():
+@pytest.mark.stack
+def test_kill_in_the_middle_loses_nothing(run_dvcbot):
     """Its own stack: the action server is killed after 2 s and restarted; every message is answered once."""
-    result = run_dvcbot(["bench", "load", "--users", "2", "--seconds", "5", "--think", "0.3", "--kill", "actions",
-                         "--kill-at", "2", "--json"])
+    result = run_dvcbot(
+        [
+            "bench",
+            "load",
+            "--users",
+            "2",
+            "--seconds",
+            "5",
+            "--think",
+            "0.3",
+            "--kill",
+            "actions",
+            "--kill-at",
+            "2",
+            "--json",
+        ]
+    )
     assert 0 == result.returncode, result.stderr[-2000:]
     figures = json.loads(result.stdout.splitlines()[-1])
     assert "actions" == figures["kill"] and figures["recovered_after_s"] is not None

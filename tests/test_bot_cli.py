@@ -1,20 +1,8 @@
 """The ``dvcbot`` command as outside users call it: ``ask --batch`` (the evaluation contract) and ``ask``."""
 
 import json
-import subprocess
-import sys
 
-
-from bot.runtime import paths
-
-DVCBOT = [sys.executable, "-m", "bot.cli"]
-
-
-def run_dvcbot(args, stdin="", env_extra=None, timeout=300):
-    env = {**paths.env(), **(env_extra or {})}
-    return subprocess.run(DVCBOT + args, input=stdin, cwd=paths.ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout)
-
+import pytest
 
 BATCH = [
     {"sender": "a", "text": "Làm thế nào để kích hoạt tài khoản định danh điện tử mức 2?"},
@@ -37,7 +25,8 @@ def check_batch_output(stdout, inputs):
     return lines
 
 
-def test_ask_batch_starts_its_own_stack():
+@pytest.mark.stack
+def test_ask_batch_starts_its_own_stack(run_dvcbot):
     """The contract from a cold start: JSON lines in, one JSON line per input out, logs on stderr."""
     result = run_dvcbot(["ask", "--batch", "-"], "\n".join(json.dumps(x, ensure_ascii=False) for x in BATCH))
     assert 0 == result.returncode, result.stderr[-3000:]
@@ -47,7 +36,7 @@ def test_ask_batch_starts_its_own_stack():
     assert "7.000 đồng" in "".join(r["text"] for r in lines[3]["replies"])
 
 
-def test_ask_batch_reports_bad_lines_and_goes_on(rasa_url, tmp_path):
+def test_ask_batch_reports_bad_lines_and_goes_on(run_dvcbot, rasa_url, tmp_path):
     batch = tmp_path / "in.jsonl"
     good = {"sender": "c", "text": "xin chào"}
     batch.write_text("{not json\n" + json.dumps(good, ensure_ascii=False) + "\n[1,2]\n", "utf-8")
@@ -58,13 +47,13 @@ def test_ask_batch_reports_bad_lines_and_goes_on(rasa_url, tmp_path):
     assert 1 == result.returncode
 
 
-def test_ask_one_question(rasa_url):
+def test_ask_one_question(run_dvcbot, rasa_url):
     result = run_dvcbot(["ask", "lệ", "phí", "làm", "hộ", "chiếu"], env_extra={"DVCBOT_RASA_URL": rasa_url})
     assert 0 == result.returncode, result.stderr
     assert "hộ chiếu" in result.stdout.lower()
 
 
-def test_help_lists_every_command():
+def test_help_lists_every_command(run_dvcbot):
     result = run_dvcbot(["--help"])
     for command in ("run", "chat", "ask", "telegram", "train", "kb"):
         assert command in result.stdout

@@ -19,8 +19,15 @@ def kb_path(content_kb_file, tmp_path):
 
 def kb(kb_path, *args, stdin=None):
     env = {**paths.env(), "DVCBOT_KB_PATH": str(kb_path)}
-    return subprocess.run([sys.executable, "-m", "bot.cli", "kb", *args], input=stdin, cwd=paths.ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "kb", *args],
+        input=stdin,
+        cwd=paths.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_validate_shipped_content(kb_path):

@@ -45,7 +45,7 @@ def test_offsets_point_back_into_the_typed_text():
 def test_key_words_expand_and_keep_spans(text, keys):
     words = key_words(text)
     assert keys == [k for k, _, _ in words]
-    for key, start, end in words:
+    for _key, start, end in words:
         assert text[start:end].strip() == text[start:end] and text[start:end]
 
 

@@ -8,8 +8,10 @@ from bot.terminal import format_replies
 
 
 def test_format_replies_numbers_buttons_across_replies():
-    replies = [{"text": "A", "buttons": [{"title": "x", "payload": "/x"}]},
-               {"text": "B", "buttons": [{"title": "y", "payload": "/y"}]}]
+    replies = [
+        {"text": "A", "buttons": [{"title": "x", "payload": "/x"}]},
+        {"text": "B", "buttons": [{"title": "y", "payload": "/y"}]},
+    ]
     text, payloads = format_replies(replies)
     assert ["/x", "/y"] == payloads
     assert "  [1] x" in text and "  [2] y" in text
@@ -18,8 +20,15 @@ def test_format_replies_numbers_buttons_across_replies():
 def test_chat_session(rasa_url):
     script = "lệ phí bao nhiêu\n1\n9\nthoát\n"
     env = {**paths.env(), "DVCBOT_RASA_URL": rasa_url}
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "chat"], input=script, cwd=paths.ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat"],
+        input=script,
+        cwd=paths.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert 0 == result.returncode, result.stderr[-2000:]
     out = result.stdout
     assert "[1] Đăng ký thường trú" in out          # the question asked which service, with buttons

@@ -29,6 +29,7 @@ class Chat:
                 return await client.send(self.sender, text)
             finally:
                 await client.close()
+
         replies = asyncio.run(go())
         self.last = replies[0]
         return "\n".join(r["text"] for r in replies), [b for r in replies for b in r["buttons"]]

@@ -30,8 +30,11 @@ def test_every_process_agrees_with_only_var_dir_set(tmp_path):
     """The CLI's child processes (action server), the Telegram front end and the NLU all use one file."""
     env = {k: v for k, v in os.environ.items() if k != "DVCBOT_KB_PATH"}
     env["DVCBOT_VAR_DIR"] = str(tmp_path)
-    code = ("from bot.runtime import paths; from knowledge.store import default_path, open_kb; "
-            "print(paths.env()['DVCBOT_KB_PATH']); print(default_path()); print(open_kb().path)")
-    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=paths.ROOT, capture_output=True, text=True,
-                         check=True).stdout.split()
+    code = (
+        "from bot.runtime import paths; from knowledge.store import default_path, open_kb; "
+        "print(paths.env()['DVCBOT_KB_PATH']); print(default_path()); print(open_kb().path)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=paths.ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     assert [str(tmp_path / "knowledge.db")] * 3 == out

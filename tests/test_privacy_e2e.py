@@ -19,9 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.runtime import paths
 from bot.rasa_client import RasaClient
-from test_bot_cli import run_dvcbot
+from bot.runtime import paths
 
 RNG = random.Random()
 
@@ -89,7 +88,7 @@ def test_scam_wins_over_everything_else(replies):
     assert "lừa đảo" in replies[-1].lower()
 
 
-def test_batch_front_end(rasa_url):
+def test_batch_front_end(run_dvcbot, rasa_url):
     lines = "\n".join(json.dumps({"sender": f"pii-batch-{i % 2}", "text": t}, ensure_ascii=False)
                       for i, t in enumerate(MESSAGES))
     result = run_dvcbot(["ask", "--batch", "-"], lines, env_extra={"DVCBOT_RASA_URL": rasa_url})
@@ -99,6 +98,7 @@ def test_batch_front_end(rasa_url):
     _no_raw_value(result.stderr)
 
 
+@pytest.mark.emulator
 def test_telegram_front_end(rasa_url):
     """The Telegram front end as a process (its log under the session directory) against the emulator."""
     from telegram_emulator import EMULATOR_DIR, Emulator, TelegramUser

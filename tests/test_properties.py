@@ -19,10 +19,17 @@ vietnamese_words = st.text(alphabet=VIETNAMESE + VIETNAMESE.upper(), min_size=1,
 vietnamese_text = st.lists(vietnamese_words, max_size=12).map(" ".join)
 # anything a user can type: every script, emoji, control and format characters, surrogates excluded
 any_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300)
-mixed_text = st.one_of(any_text, vietnamese_text,
-                       st.lists(st.one_of(vietnamese_words, st.sampled_from(
-                           ["😀", "<b>", "**", "'; DROP TABLE entries;--", "\x00", "\u200b", "Ω", "中文", "\n"])),
-                           max_size=15).map(" ".join))
+mixed_text = st.one_of(
+    any_text,
+    vietnamese_text,
+    st.lists(
+        st.one_of(
+            vietnamese_words,
+            st.sampled_from(["😀", "<b>", "**", "'; DROP TABLE entries;--", "\x00", "\u200b", "Ω", "中文", "\n"]),
+        ),
+        max_size=15,
+    ).map(" ".join),
+)
 
 
 # ---- normalizer -------------------------------------------------------------------------------------------
@@ -65,8 +72,9 @@ def tokenizer():
     return VietnameseTokenizer(VietnameseTokenizer.get_default_config())
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(text=mixed_text)
 def test_tokens_are_exact_ordered_substrings(tokenizer, text):
     from rasa.shared.nlu.training_data.message import Message
@@ -74,7 +82,7 @@ def test_tokens_are_exact_ordered_substrings(tokenizer, text):
     tokens = tokenizer.tokenize(Message(data={"text": text}), "text")
     end = 0
     for token in tokens:
-        assert text[token.start:token.end] == token.text
+        assert text[token.start : token.end] == token.text
         assert token.text and token.text == token.text.strip()
         assert token.start >= end
         end = token.end
@@ -98,11 +106,14 @@ cccd = _digits(12)
 cmnd = _digits(9)
 phone = st.tuples(st.sampled_from(["03", "05", "07", "08", "09"]), _digits(8)).map("".join)
 phone_written = st.tuples(phone, st.sampled_from(["", " ", ".", "-"]), st.booleans()).map(
-    lambda t: (("+84" + t[1] + t[0][1:4]) if t[2] else t[0][:4]) + t[1] + t[0][4:7] + t[1] + t[0][7:])
+    lambda t: (("+84" + t[1] + t[0][1:4]) if t[2] else t[0][:4]) + t[1] + t[0][4:7] + t[1] + t[0][7:]
+)
 otp = st.tuples(st.sampled_from(["mã OTP là ", "OTP: ", "ma otp ", "mã xác thực ", "code "]), _digits(6))
 card = _digits(16)
-email = st.tuples(st.text("abcxyz0123._", min_size=1, max_size=10).filter(lambda s: s[0] not in "._"),
-                  st.sampled_from(["gmail.com", "yahoo.com.vn", "dvc.gov.vn"])).map(lambda t: f"{t[0]}@{t[1]}")
+email = st.tuples(
+    st.text("abcxyz0123._", min_size=1, max_size=10).filter(lambda s: s[0] not in "._"),
+    st.sampled_from(["gmail.com", "yahoo.com.vn", "dvc.gov.vn"]),
+).map(lambda t: f"{t[0]}@{t[1]}")
 around = st.tuples(vietnamese_text, vietnamese_text)
 
 
@@ -172,10 +183,13 @@ def search_db(content_kb_file):
     store.close()
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
-@given(query=st.one_of(mixed_text, st.sampled_from(['"', "*", "NEAR(", "a OR b", "'; --", "^", "title:x"])),
-       limit=st.integers(1, 10))
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(
+    query=st.one_of(mixed_text, st.sampled_from(['"', "*", "NEAR(", "a OR b", "'; --", "^", "title:x"])),
+    limit=st.integers(1, 10),
+)
 def test_search_answers_any_query(search_db, query, limit):
     from knowledge.search import search
 
@@ -188,8 +202,11 @@ def test_search_answers_any_query(search_db, query, limit):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.sampled_from(["kích hoạt VNeID mức 2", "lệ phí đăng ký thường trú", "làm căn cước", "đăng ký tạm trú"]),
-       st.booleans(), st.booleans())
+@given(
+    st.sampled_from(["kích hoạt VNeID mức 2", "lệ phí đăng ký thường trú", "làm căn cước", "đăng ký tạm trú"]),
+    st.booleans(),
+    st.booleans(),
+)
 def test_search_ignores_case_and_diacritics(search_db, query, folded, upper):
     from knowledge.search import search
 

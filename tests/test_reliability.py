@@ -13,11 +13,10 @@ import uuid
 import httpx
 import pytest
 
-from bot.runtime import paths
-from bot.rasa_client import EMPTY_REPLY, RasaClient, RasaUnavailable
 from bot.cli import main
+from bot.rasa_client import EMPTY_REPLY, RasaClient, RasaUnavailable
+from bot.runtime import paths
 from bot.runtime.stack import Stack, tracker_store_yaml
-from test_bot_cli import run_dvcbot
 
 BUSY = "Hệ thống đang bận"
 
@@ -29,6 +28,7 @@ def say(url, sender, text):
             return await client.send(sender, text)
         finally:
             await client.close()
+
     return asyncio.run(go())
 
 
@@ -49,8 +49,9 @@ def own_stack(tmp_path_factory):
     from knowledge.store import open_kb
 
     open_kb(paths.env()["DVCBOT_KB_PATH"], sync=True).close()
-    running = Stack(tracker_url=f"sqlite:///{tmp_path_factory.mktemp('tracker') / 'tracker.db'}",
-                    supervise=False).start(timeout=240)
+    running = Stack(
+        tracker_url=f"sqlite:///{tmp_path_factory.mktemp('tracker') / 'tracker.db'}", supervise=False
+    ).start(timeout=240)
     yield running
     running.stop()
 
@@ -73,7 +74,7 @@ def test_killed_action_server_is_answered_for_then_recovers(own_stack):
     assert "10.000 đồng" in joined(say(own_stack.rasa_url, f"rel-{uuid.uuid4().hex[:8]}", "lệ phí đăng ký thường trú"))
 
 
-def test_restarted_rasa_continues_the_conversation(own_stack):
+def test_restarted_rasa_continues_the_conversation(run_dvcbot, own_stack):
     sender = f"rel-{uuid.uuid4().hex[:8]}"
     text = joined(say(own_stack.rasa_url, sender, "lệ phí bao nhiêu vậy"))
     assert "thủ tục nào" in text
@@ -81,8 +82,12 @@ def test_restarted_rasa_continues_the_conversation(own_stack):
     with pytest.raises(RasaUnavailable):
         say(own_stack.rasa_url, sender, "tạm trú")
     # every front end turns that into the busy message; the batch one shows it and goes on
-    batch = run_dvcbot(["ask", "--batch", "-"], '{"sender": "x", "text": "xin chào"}\n',
-                       env_extra={"DVCBOT_RASA_URL": own_stack.rasa_url}, timeout=120)
+    batch = run_dvcbot(
+        ["ask", "--batch", "-"],
+        '{"sender": "x", "text": "xin chào"}\n',
+        env_extra={"DVCBOT_RASA_URL": own_stack.rasa_url},
+        timeout=120,
+    )
     assert BUSY in batch.stdout and "Traceback" not in batch.stderr
     own_stack.restart("rasa")
     # the pending question ("which service?") survived the restart: "tạm trú" answers it
@@ -103,7 +108,7 @@ def test_watchdog_restarts_a_dead_process(own_stack):
 
 
 # ---- locked knowledge base ----------------------------------------------------------------------------------
-def test_locked_knowledge_base(rasa_url):
+def test_locked_knowledge_base(run_dvcbot, rasa_url):
     """Another writer holds the lock: the bot still answers (WAL readers), a staff edit fails clearly."""
     kb_path = paths.env()["DVCBOT_KB_PATH"]
     before = sqlite3.connect(kb_path).execute("select count(*) from revisions").fetchone()[0]
@@ -111,8 +116,10 @@ def test_locked_knowledge_base(rasa_url):
     locker.execute("BEGIN IMMEDIATE")
     try:
         assert "10.000 đồng" in joined(say(rasa_url, f"lock-{uuid.uuid4().hex[:6]}", "lệ phí đăng ký thường trú"))
-        result = run_dvcbot(["kb", "retire", "fee_thuong_tru_tt75", "--by", "test", "--why", "khoá"],
-                            env_extra={"DVCBOT_KB_BUSY_TIMEOUT_MS": "300"})
+        result = run_dvcbot(
+            ["kb", "retire", "fee_thuong_tru_tt75", "--by", "test", "--why", "khoá"],
+            env_extra={"DVCBOT_KB_BUSY_TIMEOUT_MS": "300"},
+        )
     finally:
         locker.execute("ROLLBACK")
         locker.close()
@@ -164,18 +171,27 @@ def test_stack_and_knowledge_intact_after_bad_input(rasa_url):
 
 def test_malformed_rest_requests_do_not_hurt_rasa(rasa_url):
     for body in (b"{bad", b"[]", b'{"sender": 5}', b'{"message": null}', b"\xff\xfe"):
-        r = httpx.post(f"{rasa_url}/webhooks/rest/webhook", content=body,
-                       headers={"Content-Type": "application/json"}, timeout=30)
+        r = httpx.post(
+            f"{rasa_url}/webhooks/rest/webhook", content=body, headers={"Content-Type": "application/json"}, timeout=30
+        )
         assert r.status_code in (200, 400, 422, 500)
     assert httpx.get(f"{rasa_url}/status", params={"token": os.environ["DVCBOT_RASA_TOKEN"]},
                      timeout=10).status_code == 200
 
 
-def test_malformed_batch_lines(rasa_url, tmp_path):
+def test_malformed_batch_lines(run_dvcbot, rasa_url, tmp_path):
     batch = tmp_path / "bad.jsonl"
-    lines = ["{not json", "[1,2]", '{"text": 5}', '{"sender": "x"}', "null", '"chuỗi"',
-             '{"sender": "x", "text": "' + "a" * 10_000 + '"}', '{"sender": "x", "text": ""}',
-             '{"sender": {"a": 1}, "text": "xin chào"}']
+    lines = [
+        "{not json",
+        "[1,2]",
+        '{"text": 5}',
+        '{"sender": "x"}',
+        "null",
+        '"chuỗi"',
+        '{"sender": "x", "text": "' + "a" * 10_000 + '"}',
+        '{"sender": "x", "text": ""}',
+        '{"sender": {"a": 1}, "text": "xin chào"}',
+    ]
     batch.write_text("\n".join(lines) + "\n", "utf-8")
     result = run_dvcbot(["ask", "--batch", str(batch)], env_extra={"DVCBOT_RASA_URL": rasa_url})
     out = [__import__("json").loads(line) for line in result.stdout.splitlines()]
@@ -197,25 +213,28 @@ BAD_KNOWLEDGE = {
 
 
 @pytest.mark.parametrize("name", sorted(BAD_KNOWLEDGE))
-def test_malformed_knowledge_files_are_refused(tmp_path, name, capsys):
+def test_malformed_knowledge_files_are_refused(live_kb_path, tmp_path, name, capsys):
     path = tmp_path / name
     path.write_text(BAD_KNOWLEDGE[name], "utf-8")
     kb_path = paths.env()["DVCBOT_KB_PATH"]
     before = sqlite3.connect(kb_path).execute("select count(*) from revisions").fetchone()[0]
-    for args in (["kb", "add", str(path), "--by", "test"], ["kb", "import", str(path), "--by", "test"],
-                 ["kb", "restore", str(path)]):
+    for args in (
+        ["kb", "add", str(path), "--by", "test"],
+        ["kb", "import", str(path), "--by", "test"],
+        ["kb", "restore", str(path)],
+    ):
         assert 1 == main(args), args  # an exception would fail the test here
         assert "✗" in capsys.readouterr().err
     assert before == sqlite3.connect(kb_path).execute("select count(*) from revisions").fetchone()[0]
 
 
-def test_malformed_content_directory_is_reported(tmp_path):
+def test_malformed_content_directory_is_reported(run_dvcbot, tmp_path):
     (tmp_path / "hong.yml").write_text("entries: [\n", "utf-8")
     result = run_dvcbot(["kb", "validate", "--dir", str(tmp_path)])
     assert 1 == result.returncode and "Traceback" not in result.stderr
 
 
-def test_backup_and_restore(tmp_path):
+def test_backup_and_restore(run_dvcbot, live_kb_path, tmp_path):
     backup = tmp_path / "kb-backup.db"
     result = run_dvcbot(["kb", "backup", str(backup)])
     assert 0 == result.returncode, result.stderr
@@ -225,6 +244,7 @@ def test_backup_and_restore(tmp_path):
     result = run_dvcbot(["kb", "restore", str(backup)])
     assert 0 == result.returncode, result.stderr
     kept = list(paths.VAR.glob("knowledge.truoc-khoi-phuc-*.db")) + list(
-        __import__("pathlib").Path(paths.env()["DVCBOT_KB_PATH"]).parent.glob("*.truoc-khoi-phuc-*"))
+        __import__("pathlib").Path(paths.env()["DVCBOT_KB_PATH"]).parent.glob("*.truoc-khoi-phuc-*")
+    )
     assert kept and "giữ ở" in result.stdout
     assert "fee_thuong_tru_tt75" in run_dvcbot(["kb", "search", "lệ phí thường trú"]).stdout

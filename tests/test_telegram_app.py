@@ -52,8 +52,6 @@ TOPIC_TITLES = [title for title, _ in TOPICS.values()]
 LONG_PAYLOAD = '/ask_fee{"service":"dang_ky_thuong_tru","channel":"truc_tuyen","province":"ha_noi"}'
 
 
-
-
 @pytest.fixture
 async def stub_bot(emulator, rasa_stub):
     async with running_bot(emulator, rasa_stub.url) as bot:
@@ -206,8 +204,15 @@ async def test_long_user_message_is_noticed_and_cut_before_rasa(stub_bot, rasa_s
     assert f"Đã nhận: {sent}".strip() == answer.text
 
 
-STICKER = {"file_id": "s1", "file_unique_id": "u1", "width": 512, "height": 512, "is_animated": False,
-           "is_video": False, "type": "regular"}
+STICKER = {
+    "file_id": "s1",
+    "file_unique_id": "u1",
+    "width": 512,
+    "height": 512,
+    "is_animated": False,
+    "is_video": False,
+    "type": "regular",
+}
 PHOTO = [{"file_id": "p1", "file_unique_id": "u2", "width": 90, "height": 90}]
 
 

@@ -25,6 +25,7 @@ from bot.runtime import paths
 from bot.runtime.install_key import keyed_id
 from bot.telegram.texts import ERROR_TEXT, RETRY_INTRO
 from bot.telegram.inbox import Inbox, bot_key
+from bot.telegram.texts import ERROR_TEXT, RETRY_INTRO
 from telegram_emulator import TelegramUser, running_bot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,10 +96,16 @@ async def test_lasting_5xx_tells_the_user_and_the_bot_keeps_serving(emulator, ra
 async def test_update_delivered_again_is_answered_once(emulator, rasa_stub):
     async with running_bot(emulator, rasa_stub.url) as bot:
         user = bot.user(8105)
-        raw = {"update_id": 900_000_000 + int(time.time()) % 1000, "message": {
-            "message_id": 1, "date": int(time.time()), "text": "câu hỏi gửi lại",
-            "chat": {"id": 8105, "type": "private", "first_name": "Lan"},
-            "from": {"id": 8105, "is_bot": False, "first_name": "Lan"}}}
+        raw = {
+            "update_id": 900_000_000 + int(time.time()) % 1000,
+            "message": {
+                "message_id": 1,
+                "date": int(time.time()),
+                "text": "câu hỏi gửi lại",
+                "chat": {"id": 8105, "type": "private", "first_name": "Lan"},
+                "from": {"id": 8105, "is_bot": False, "first_name": "Lan"},
+            },
+        }
         for _ in range(2):  # Telegram delivers the same update again (e.g. after a crash)
             await bot.application.process_update(Update.de_json(raw, bot.application.bot))
         [answer] = await user.replies()
@@ -128,8 +135,13 @@ def test_inbox_keeps_only_redacted_text_and_answers_once(tmp_path):
 def _front_end(token: str, rasa_url: str, emulator, log: Path) -> subprocess.Popen:
     code = "import sys; from bot.telegram.app import run_polling; run_polling(*sys.argv[1:])"
     with open(log, "ab") as out:
-        return subprocess.Popen([sys.executable, "-c", code, token, rasa_url, emulator.bot_api_url], cwd=ROOT,
-                                stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        return subprocess.Popen(
+            [sys.executable, "-c", code, token, rasa_url, emulator.bot_api_url],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
 
 
 async def test_front_end_killed_mid_conversation_answers_once_after_restart(emulator, rasa_stub, tmp_path):

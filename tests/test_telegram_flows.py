@@ -21,6 +21,7 @@ from bot.rasa_client import RasaClient
 from bot.runtime.install_key import keyed_id
 from bot.telegram.stats import Stats
 from bot.telegram.app import build_application, serve_webhook
+from bot.telegram.stats import Stats
 from bot.telegram.texts import (
     ADMIN_ONLY,
     ASK_REASON,
@@ -37,8 +38,6 @@ from knowledge.store import KnowledgeBase
 from telegram_emulator import BotMessage, TelegramUser, free_port, running_bot
 
 ADMIN, CITIZEN = 7001, 7002
-
-
 
 
 @pytest.fixture
@@ -88,8 +87,16 @@ async def test_phi_walks_service_province_channel_to_a_real_fee_answer(emulator,
 
         await user.press(menu, "Đăng ký thường trú")
         provinces = await screen(user, menu, lambda m: "tỉnh/thành nào" in m.text)
-        assert ["Hà Nội", "Hồ Chí Minh", "Đà Nẵng", "Hải Phòng", "Nghệ An", "Lâm Đồng", "Toàn quốc",
-                "✍️ Gõ tên tỉnh"] == [title for title, _ in provinces.buttons]
+        assert [
+            "Hà Nội",
+            "Hồ Chí Minh",
+            "Đà Nẵng",
+            "Hải Phòng",
+            "Nghệ An",
+            "Lâm Đồng",
+            "Toàn quốc",
+            "✍️ Gõ tên tỉnh",
+        ] == [title for title, _ in provinces.buttons]
 
         await user.press(provinces, "Nghệ An")
         channels = await screen(user, menu, lambda m: "nộp hồ sơ thế nào" in m.text)
@@ -386,8 +393,9 @@ async def test_webhook_mode_checks_the_secret_token(emulator, rasa_stub):
         async with TelegramUser(emulator.url, token, CITIZEN) as user, httpx.AsyncClient() as http:
             for _ in range(200):  # until the webhook listens (bounded)
                 try:
-                    wrong = await http.post(url, json={"update_id": 1}, headers={
-                        "X-Telegram-Bot-Api-Secret-Token": "sai"})
+                    wrong = await http.post(
+                        url, json={"update_id": 1}, headers={"X-Telegram-Bot-Api-Secret-Token": "sai"}
+                    )
                     break
                 except httpx.ConnectError:
                     await asyncio.sleep(0.02)

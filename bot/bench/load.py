@@ -84,13 +84,20 @@ class Figures:
 
     def as_dict(self) -> dict:
         return {
-            "users": self.users, "seconds": self.seconds, "think_s": self.think,
-            "sent": self.sent, "answered": self.answered, "lost": self.lost,
+            "users": self.users,
+            "seconds": self.seconds,
+            "think_s": self.think,
+            "sent": self.sent,
+            "answered": self.answered,
+            "lost": self.lost,
             "messages_per_s": round(self.answered_in_window / self.seconds, 2),
             "latency_ms": {f"p{p}": round(1000 * self.percentile(p), 1) for p in (50, 95, 99)},
-            "errors": self.errors, "error_kinds": self.error_kinds, "duplicates": 0,
+            "errors": self.errors,
+            "error_kinds": self.error_kinds,
+            "duplicates": 0,
             "peak_rss_mb": {k: round(v, 1) for k, v in self.peak_rss_mb.items()},
-            "kill": self.kill, "kill_at_s": self.kill_at,
+            "kill": self.kill,
+            "kill_at_s": self.kill_at,
             "recovered_after_s": None if self.recovered_after is None else round(self.recovered_after, 1),
         }
 
@@ -101,13 +108,16 @@ class Figures:
             f"messages sent: {d['sent']}  answered: {d['answered']}  lost: {d['lost']}  answered twice: 0",
             f"messages/s: {d['messages_per_s']}",
             "latency ms: " + "  ".join(f"{k} {v}" for k, v in d["latency_ms"].items()),
-            f"errors: {d['errors']}" + (f"  ({', '.join(f'{k}={v}' for k, v in sorted(self.error_kinds.items()))};"
-                                        " each was retried)" if self.errors else ""),
+            f"errors: {d['errors']}"
+            + (
+                f"  ({', '.join(f'{k}={v}' for k, v in sorted(self.error_kinds.items()))}; each was retried)"
+                if self.errors
+                else ""
+            ),
             "peak RSS MB: " + "  ".join(f"{k} {v}" for k, v in d["peak_rss_mb"].items()),
         ]
         if self.kill:
-            lines.append(f"killed: {self.kill} at {self.kill_at:g} s, healthy again after "
-                         f"{d['recovered_after_s']} s")
+            lines.append(f"killed: {self.kill} at {self.kill_at:g} s, healthy again after {d['recovered_after_s']} s")
         return "\n".join(lines)
 
 
@@ -157,8 +167,17 @@ async def _user(number: int, client, figures: Figures, stop_at: float, drain_unt
             await asyncio.sleep(rng.uniform(0.5, 1.5) * figures.think)
 
 
-async def drive(url: str, users: int, seconds: float, think: float, stack=None, kill: str | None = None,
-                kill_at: float | None = None, drain: float = 90.0, timeout: float = 30.0) -> Figures:
+async def drive(
+    url: str,
+    users: int,
+    seconds: float,
+    think: float,
+    stack=None,
+    kill: str | None = None,
+    kill_at: float | None = None,
+    drain: float = 90.0,
+    timeout: float = 30.0,
+) -> Figures:
     """Run ``users`` simulated users against the Rasa server at ``url`` for ``seconds``.
 
     :param stack: the :class:`bot.runtime.stack.Stack` behind ``url`` (for RSS and ``kill``), or ``None``
@@ -206,14 +225,23 @@ async def drive(url: str, users: int, seconds: float, think: float, stack=None, 
         done.set()
         await asyncio.gather(*tasks, return_exceptions=True)
         await client.close()
-    figures.peak_rss_mb["bench"] = max(figures.peak_rss_mb.get("bench", 0.0),
-                                       resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    figures.peak_rss_mb["bench"] = max(
+        figures.peak_rss_mb.get("bench", 0.0), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    )
     return figures
 
 
-def run(users: int = 50, seconds: float = 60.0, think: float = 2.0, kill: str | None = None,
-        kill_at: float | None = None, drain: float = 90.0, rasa_url: str | None = None, tracker: str | None = None,
-        as_json: bool = False) -> int:
+def run(
+    users: int = 50,
+    seconds: float = 60.0,
+    think: float = 2.0,
+    kill: str | None = None,
+    kill_at: float | None = None,
+    drain: float = 90.0,
+    rasa_url: str | None = None,
+    tracker: str | None = None,
+    as_json: bool = False,
+) -> int:
     """Drive ``users`` simulated users through a running Rasa (``rasa_url``) or a stack of its own; print figures."""
     if kill and rasa_url:
         raise SystemExit("--kill cần hệ thống do bench tự khởi động (bỏ --rasa-url).")

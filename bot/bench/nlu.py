@@ -62,7 +62,7 @@ def measure(heldout: str | Path = HELDOUT, repeat: int = 1, full_training: bool 
     examples = load_examples(heldout)
     texts = [e.text for e in examples] * repeat
     data_yaml = load_nlu(paths.NLU_DATA).nlu_as_yaml()
-    rows = []
+    rows: list[tuple] = []
     with tempfile.TemporaryDirectory(prefix="dvcbot-bench-") as tmp:
         work = Path(tmp)
         for name, cfg in (("tiếng Việt", config), ("cơ sở (whitespace)", baseline_config(config))):
@@ -73,16 +73,29 @@ def measure(heldout: str | Path = HELDOUT, repeat: int = 1, full_training: bool 
             parser = Parser(model)
             times = time_parses(parser, texts)
             accuracy = evaluate(examples, parser.predict)["tất cả"].accuracy
-            rows.append((name, train_seconds, percentile(times, 50) * 1000, percentile(times, 95) * 1000,
-                         statistics.mean(times) * 1000, accuracy))
+            rows.append(
+                (
+                    name,
+                    train_seconds,
+                    percentile(times, 50) * 1000,
+                    percentile(times, 95) * 1000,
+                    statistics.mean(times) * 1000,
+                    accuracy,
+                )
+            )
         full = None
         if full_training:
             from rasa.model_training import train  # heavy: loads TensorFlow
 
             print("Huấn luyện đầy đủ (NLU + hội thoại)…", file=sys.stderr, flush=True)
             start = time.perf_counter()
-            train(str(paths.DOMAIN), str(paths.CONFIG), str(paths.NLU_DATA), output=str(work / "full"),
-                  force_training=True)
+            train(
+                str(paths.DOMAIN),
+                str(paths.CONFIG),
+                str(paths.NLU_DATA),
+                output=str(work / "full"),
+                force_training=True,
+            )
             full = time.perf_counter() - start
     print(f"\nThời gian phân tích NLU mỗi câu ({len(texts)} câu của {heldout}, lần lượt, trong tiến trình)")
     print(f"{'pipeline':<22}{'huấn luyện NLU':>16}{'p50':>9}{'p95':>9}{'trung bình':>12}{'intent acc':>12}")

@@ -17,8 +17,17 @@ def cmd_nlu(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    return load.run(args.users, args.seconds, args.think, args.kill, args.kill_at, args.drain, args.rasa_url,
-                    args.tracker, args.json)
+    return load.run(
+        args.users,
+        args.seconds,
+        args.think,
+        args.kill,
+        args.kill_at,
+        args.drain,
+        args.rasa_url,
+        args.tracker,
+        args.json,
+    )
 
 
 def add_parser(sub) -> None:
@@ -31,17 +40,28 @@ def add_parser(sub) -> None:
     p.add_argument("--full", action="store_true", help="đo thêm thời gian huấn luyện đầy đủ (NLU + hội thoại)")
     p.set_defaults(func=cmd_nlu)
 
-    p = bs.add_parser("load", help="tải nhiều người dùng giả lập qua toàn bộ hệ thống",
-                      description=load.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = bs.add_parser(
+        "load",
+        help="tải nhiều người dùng giả lập qua toàn bộ hệ thống",
+        description=load.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--users", type=int, default=50, help="số người dùng cùng lúc (mặc định 50)")
     p.add_argument("--seconds", type=float, default=60.0, help="thời gian gửi tin (mặc định 60)")
-    p.add_argument("--think", type=float, default=2.0,
-                   help="thời gian suy nghĩ trung bình giữa hai tin của một người, giây (mặc định 2; 0 = liên tục)")
+    p.add_argument(
+        "--think",
+        type=float,
+        default=2.0,
+        help="thời gian suy nghĩ trung bình giữa hai tin của một người, giây (mặc định 2; 0 = liên tục)",
+    )
     p.add_argument("--kill", choices=("rasa", "actions"), help="giết tiến trình này giữa chừng rồi khởi động lại")
     p.add_argument("--kill-at", type=float, help="giây thứ mấy thì giết (mặc định giữa chừng)")
     p.add_argument("--drain", type=float, default=90.0, help="giây chờ các câu trả lời còn nợ sau khi dừng gửi")
-    p.add_argument("--rasa-url", default=os.environ.get("DVCBOT_RASA_URL"),
-                   help="dùng máy chủ Rasa đang chạy (mặc định: tự khởi động một hệ thống riêng)")
+    p.add_argument(
+        "--rasa-url",
+        default=os.environ.get("DVCBOT_RASA_URL"),
+        help="dùng máy chủ Rasa đang chạy (mặc định: tự khởi động một hệ thống riêng)",
+    )
     p.add_argument("--tracker", help="tracker store cho hệ thống riêng (mặc định SQLite tạm; 'memory' để so sánh)")
     p.add_argument("--json", action="store_true", help="in số liệu dạng JSON")
     p.set_defaults(func=cmd_load)

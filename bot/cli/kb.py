@@ -118,8 +118,10 @@ def cmd_edit(args) -> int:
     for entry in _read_entries(args.file):
         base = entry.get("_revision")
         if not isinstance(base, int):
-            print(f"✗ {entry.get('id')}: thiếu _revision (hãy lấy bản mới bằng `dvcbot kb export {entry.get('id')}`).",
-                  file=sys.stderr)
+            print(
+                f"✗ {entry.get('id')}: thiếu _revision (hãy lấy bản mới bằng `dvcbot kb export {entry.get('id')}`).",
+                file=sys.stderr,
+            )
             return 1
         rev = kb.edit(entry, _author(args), args.why, base_revision=base)
         print(f"✓ Đã lưu {entry['id']} (phiên bản {rev}).")
@@ -205,12 +207,12 @@ def cmd_restore(args) -> int:
             with kb.db.conn:
                 kb.db.execute(f"delete from {search_index.TABLE}")
                 for entry in current:
-                    search_index.index_entry(kb.db, {k: v for k, v in entry.items() if not k.startswith("_")},
-                                             False)
+                    search_index.index_entry(kb.db, {k: v for k, v in entry.items() if not k.startswith("_")}, False)
     finally:
         kb.close()
-    print(f"✓ Đã khôi phục {count} mục từ {args.file}."
-          + (f" Bản trước khi khôi phục được giữ ở {kept}." if kept else ""))
+    print(
+        f"✓ Đã khôi phục {count} mục từ {args.file}." + (f" Bản trước khi khôi phục được giữ ở {kept}." if kept else "")
+    )
     return 0
 
 
@@ -258,8 +260,12 @@ def cmd_stale(args) -> int:
 
 def add_parser(sub) -> None:
     """Register ``dvcbot kb`` and its subcommands."""
-    kb = sub.add_parser("kb", help="xem và sửa cơ sở tri thức (cho cán bộ)", epilog=EPILOG,
-                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    kb = sub.add_parser(
+        "kb",
+        help="xem và sửa cơ sở tri thức (cho cán bộ)",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     ks = kb.add_subparsers(dest="kb_command", required=True)
 
     def cmd(name, func, help_):
@@ -279,9 +285,11 @@ def add_parser(sub) -> None:
     p = cmd("search", cmd_search, "tìm kiếm (không cần dấu)")
     p.add_argument("query", nargs="+")
     p.add_argument("--limit", type=int, default=10)
-    for name, func, help_ in (("add", cmd_add, "thêm mục từ tệp YAML"),
-                              ("edit", cmd_edit, "lưu mục đã sửa từ tệp YAML (có _revision)"),
-                              ("import", cmd_import, "nhập nhiều mục từ tệp YAML")):
+    for name, func, help_ in (
+        ("add", cmd_add, "thêm mục từ tệp YAML"),
+        ("edit", cmd_edit, "lưu mục đã sửa từ tệp YAML (có _revision)"),
+        ("import", cmd_import, "nhập nhiều mục từ tệp YAML"),
+    ):
         p = cmd(name, func, help_)
         p.add_argument("file", help="tệp YAML, hoặc - để đọc stdin")
         p.add_argument("--by", help="tên người sửa")
@@ -313,6 +321,7 @@ def add_parser(sub) -> None:
 
 def _guarded(func):
     """Turn knowledge errors into a clear message and exit code 1 (nothing is written on error)."""
+
     def run(args) -> int:
         try:
             return func(args)
@@ -325,11 +334,15 @@ def _guarded(func):
         except NotFound as exc:
             print(f"✗ Không tìm thấy {exc.args[0] if exc.args else ''}.", file=sys.stderr)
         except sqlite3.OperationalError as exc:
-            print(f"✗ Cơ sở tri thức đang bận (có người khác đang ghi) hoặc không mở được: {exc}. "
-                  "Không có gì được ghi; bạn thử lại sau ít phút.", file=sys.stderr)
+            print(
+                f"✗ Cơ sở tri thức đang bận (có người khác đang ghi) hoặc không mở được: {exc}. "
+                "Không có gì được ghi; bạn thử lại sau ít phút.",
+                file=sys.stderr,
+            )
         except sqlite3.DatabaseError as exc:
-            print(f"✗ Tệp cơ sở tri thức bị hỏng: {exc}. Khôi phục bằng `dvcbot kb restore TỆP_SAO_LƯU`.",
-                  file=sys.stderr)
+            print(
+                f"✗ Tệp cơ sở tri thức bị hỏng: {exc}. Khôi phục bằng `dvcbot kb restore TỆP_SAO_LƯU`.", file=sys.stderr
+            )
         return 1
 
     return run

@@ -39,8 +39,9 @@ async def ask_batch(url: str, lines: Iterator[str], out) -> int:
                     raise ValueError("'text' must be a string")
             except ValueError as exc:
                 errors += 1
-                out.write(json.dumps({"line": number, "error": f"dòng JSON không hợp lệ: {exc}"},
-                                     ensure_ascii=False) + "\n")
+                out.write(
+                    json.dumps({"line": number, "error": f"dòng JSON không hợp lệ: {exc}"}, ensure_ascii=False) + "\n"
+                )
                 out.flush()
                 continue
             try:
@@ -71,7 +72,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         with rasa_server() as url:
             return asyncio.run(ask_batch(url, iter(source), sys.stdout))
     if not args.question:
-        raise SystemExit("Cần câu hỏi, ví dụ: dvcbot ask \"lệ phí đăng ký thường trú\"")
+        raise SystemExit('Cần câu hỏi, ví dụ: dvcbot ask "lệ phí đăng ký thường trú"')
     with rasa_server() as url:
         asyncio.run(ask_one(url, args.sender, " ".join(args.question)))
     return 0
@@ -123,10 +124,16 @@ def cmd_telegram(args: argparse.Namespace) -> int:
     webhook_url = os.environ.get("TELEGRAM_WEBHOOK_URL")
     with rasa_server() as url:
         if webhook_url:
-            run_webhook(token, url, webhook_url, secret_token=os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None,
-                        base_url=base_url, admin_ids=admin_ids,
-                        listen=os.environ.get("TELEGRAM_WEBHOOK_LISTEN", "0.0.0.0"),
-                        port=int(os.environ.get("TELEGRAM_WEBHOOK_PORT", "8443")))
+            run_webhook(
+                token,
+                url,
+                webhook_url,
+                secret_token=os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None,
+                base_url=base_url,
+                admin_ids=admin_ids,
+                listen=os.environ.get("TELEGRAM_WEBHOOK_LISTEN", "0.0.0.0"),
+                port=int(os.environ.get("TELEGRAM_WEBHOOK_PORT", "8443")),
+            )
         else:
             run_polling(token, url, base_url=base_url, admin_ids=admin_ids)
     return 0
@@ -153,12 +160,13 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def add_parsers(sub) -> None:
     """Register ``run``, ``chat``, ``ask``, ``telegram`` and ``train``."""
-    sub.add_parser("run", help="chạy trợ lý: Telegram nếu có TELEGRAM_BOT_TOKEN, nếu không thì chat trong terminal"
-                   ).set_defaults(func=cmd_run)
+    sub.add_parser(
+        "run", help="chạy trợ lý: Telegram nếu có TELEGRAM_BOT_TOKEN, nếu không thì chat trong terminal"
+    ).set_defaults(func=cmd_run)
     sub.add_parser("chat", help="chat trong terminal").set_defaults(func=cmd_chat)
     ask = sub.add_parser("ask", help="hỏi một câu, hoặc --batch FILE (JSON lines) và in JSON lines")
     ask.add_argument("question", nargs="*")
-    ask.add_argument("--batch", metavar="FILE", help="tệp JSON lines {\"sender\",\"text\"}; '-' là stdin")
+    ask.add_argument("--batch", metavar="FILE", help='tệp JSON lines {"sender","text"}; \'-\' là stdin')
     ask.add_argument("--sender", default="cli")
     ask.set_defaults(func=cmd_ask)
     sub.add_parser("telegram", help="chạy bot Telegram (polling)").set_defaults(func=cmd_telegram)

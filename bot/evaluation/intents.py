@@ -19,9 +19,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -81,8 +81,9 @@ def load_examples(path: str | Path) -> list[Example]:
     data = load_nlu(path)
     out = []
     for m in data.intent_examples:
-        ents = [(e["entity"], str(e.get("value", m.get("text")[e["start"]:e["end"]])))
-                for e in m.get("entities") or []]
+        ents = [
+            (e["entity"], str(e.get("value", m.get("text")[e["start"] : e["end"]]))) for e in m.get("entities") or []
+        ]
         out.append(Example(m.get("text"), m.get("intent"), ents))
     return out
 
@@ -122,9 +123,14 @@ class Scores:
     errors: list[tuple[str, str, str]]
 
     def as_dict(self) -> dict:
-        return {"n": self.n, "intent_accuracy": round(self.accuracy, 4), "intent_macro_f1": round(self.macro_f1, 4),
-                "entity_precision": round(self.entity_p, 4), "entity_recall": round(self.entity_r, 4),
-                "entity_f1": round(self.entity_f1, 4)}
+        return {
+            "n": self.n,
+            "intent_accuracy": round(self.accuracy, 4),
+            "intent_macro_f1": round(self.macro_f1, 4),
+            "entity_precision": round(self.entity_p, 4),
+            "entity_recall": round(self.entity_r, 4),
+            "entity_f1": round(self.entity_f1, 4),
+        }
 
 
 def score(examples: list[Example], predictions: list[tuple[str, list[tuple[str, str]]]]) -> Scores:
@@ -175,18 +181,26 @@ def subsets(examples: list[Example]) -> dict[str, list[int]]:
 def evaluate(examples: list[Example], predict) -> dict[str, Scores]:
     """Scores of ``predict`` (text → (intent, entities)) on each part of ``examples``."""
     predictions = [predict(e.text) for e in examples]
-    return {name: score([examples[i] for i in idx], [predictions[i] for i in idx])
-            for name, idx in subsets(examples).items() if idx}
+    return {
+        name: score([examples[i] for i in idx], [predictions[i] for i in idx])
+        for name, idx in subsets(examples).items()
+        if idx
+    }
 
 
 def print_summary(title: str, parts: dict[str, Scores], out=sys.stdout) -> None:
     """The summary lines (accuracy, macro-F1, entity F1) of each part."""
     print(f"\n== {title}", file=out)
-    print(f"{'phần':<14}{'số câu':>8}{'intent acc':>12}{'macro-F1':>10}{'entity P':>10}{'entity R':>10}"
-          f"{'entity F1':>11}", file=out)
+    print(
+        f"{'phần':<14}{'số câu':>8}{'intent acc':>12}{'macro-F1':>10}{'entity P':>10}{'entity R':>10}{'entity F1':>11}",
+        file=out,
+    )
     for name, s in parts.items():
-        print(f"{name:<14}{s.n:>8}{s.accuracy:>12.1%}{s.macro_f1:>10.3f}{s.entity_p:>10.3f}{s.entity_r:>10.3f}"
-              f"{s.entity_f1:>11.3f}", file=out)
+        print(
+            f"{name:<14}{s.n:>8}{s.accuracy:>12.1%}{s.macro_f1:>10.3f}{s.entity_p:>10.3f}{s.entity_r:>10.3f}"
+            f"{s.entity_f1:>11.3f}",
+            file=out,
+        )
 
 
 def print_details(s: Scores, worst: int = 10, out=sys.stdout) -> None:
@@ -195,8 +209,8 @@ def print_details(s: Scores, worst: int = 10, out=sys.stdout) -> None:
     for intent, (p, r, f, n) in sorted(s.per_intent.items(), key=lambda kv: kv[1][2]):
         print(f"{intent:<28}{p:>10.3f}{r:>8.3f}{f:>7.3f}{n:>9}", file=out)
     print("\nNhầm lẫn nhiều nhất (đúng → đoán):", file=out)
-    for g, p, c in s.confusions[:worst]:
-        print(f"  {c:>3} × {g} → {p}", file=out)
+    for gold, guess, count in s.confusions[:worst]:
+        print(f"  {count:>3} × {gold} → {guess}", file=out)
 
 
 def folds(examples: list[Example], k: int, seed: int = 42) -> list[list[int]]:
@@ -229,8 +243,9 @@ def train_nlu_model(config: str | Path, data_yaml: str, workdir: Path, name: str
     return Path(model), time.perf_counter() - start
 
 
-def cross_validate(data_dir: Path = paths.NLU_DATA, config: Path = paths.CONFIG, k: int = 5,
-                   out=sys.stdout, raw: dict | None = None) -> dict[str, Scores]:
+def cross_validate(
+    data_dir: Path = paths.NLU_DATA, config: Path = paths.CONFIG, k: int = 5, out=sys.stdout, raw: dict | None = None
+) -> dict[str, Scores]:
     """``k``-fold cross-validation of the NLU pipeline on the training data; scores on the pooled predictions.
 
     :param raw: when given, filled with the full parse result of each training text (for threshold studies)
@@ -245,30 +260,50 @@ def cross_validate(data_dir: Path = paths.NLU_DATA, config: Path = paths.CONFIG,
             test_set = set(test_idx)
             from rasa.shared.nlu.training_data.training_data import TrainingData
 
-            train = TrainingData([m for i, m in enumerate(messages) if i not in test_set],
-                                 entity_synonyms=data.entity_synonyms, regex_features=data.regex_features,
-                                 lookup_tables=data.lookup_tables)
+            train = TrainingData(
+                [m for i, m in enumerate(messages) if i not in test_set],
+                entity_synonyms=data.entity_synonyms,
+                regex_features=data.regex_features,
+                lookup_tables=data.lookup_tables,
+            )
             model, seconds = train_nlu_model(config, train.nlu_as_yaml(), Path(tmp), f"fold{number}")
             parser = Parser(model)
             for i in test_idx:
                 predictions[i] = parser.predict(examples[i].text)
                 if raw is not None:
                     raw[examples[i].text] = parser.last
-            print(f"  lần {number}/{k}: huấn luyện {seconds:.0f} s trên {len(train.intent_examples)} câu, "
-                  f"kiểm tra {len(test_idx)} câu", file=out, flush=True)
-    return {name: score([examples[i] for i in idx], [predictions[i] for i in idx])
-            for name, idx in subsets(examples).items() if idx}
+            print(
+                f"  lần {number}/{k}: huấn luyện {seconds:.0f} s trên {len(train.intent_examples)} câu, "
+                f"kiểm tra {len(test_idx)} câu",
+                file=out,
+                flush=True,
+            )
+    return {
+        name: score([examples[i] for i in idx], [predictions[i] for i in idx])
+        for name, idx in subsets(examples).items()
+        if idx
+    }
 
 
-def report(model: str | Path = paths.MODEL, heldout: str | Path = HELDOUT, folds_: int = 5, worst: int = 10,
-           errors: bool = False, json_path: str | None = None, out=sys.stdout) -> int:
+def report(
+    model: str | Path = paths.MODEL,
+    heldout: str | Path = HELDOUT,
+    folds_: int = 5,
+    worst: int = 10,
+    errors: bool = False,
+    json_path: str | None = None,
+    out=sys.stdout,
+) -> int:
     """Print the figures of ``model`` on the held-out set and of ``folds_``-fold cross-validation; 0."""
     quiet_rasa()
     examples = load_examples(heldout)
     parts_info = subsets(examples)
-    print(f"Tập kiểm tra riêng: {heldout} — {len(examples)} câu, {len(parts_info['không dấu'])} không dấu "
-          f"({len(parts_info['không dấu']) / len(examples):.0%}), {len(parts_info['có viết tắt'])} có viết tắt "
-          f"({len(parts_info['có viết tắt']) / len(examples):.0%})", file=out)
+    print(
+        f"Tập kiểm tra riêng: {heldout} — {len(examples)} câu, {len(parts_info['không dấu'])} không dấu "
+        f"({len(parts_info['không dấu']) / len(examples):.0%}), {len(parts_info['có viết tắt'])} có viết tắt "
+        f"({len(parts_info['có viết tắt']) / len(examples):.0%})",
+        file=out,
+    )
     parser = Parser(model)
     held = evaluate(examples, parser.predict)
     print_summary(f"Tập kiểm tra riêng (mô hình {model})", held, out)

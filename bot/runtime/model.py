@@ -44,8 +44,13 @@ def write_generated_nlu() -> bool:
 
 def inputs() -> list:
     """Files the model is trained from: config, domain, nlu_data/, the NLU components, the FAQ questions."""
-    return [paths.CONFIG, paths.DOMAIN, GENERATED_NLU, *paths.NLU_DATA.glob("*.yml"),
-            *paths.NLU_COMPONENTS.glob("*.py")]
+    return [
+        paths.CONFIG,
+        paths.DOMAIN,
+        GENERATED_NLU,
+        *paths.NLU_DATA.glob("*.yml"),
+        *paths.NLU_COMPONENTS.glob("*.py"),
+    ]
 
 
 def is_current() -> bool:
@@ -62,9 +67,25 @@ def train(force: bool = False) -> int:
         print(f"Mô hình đã mới: {paths.MODEL}", file=sys.stderr)
         return 0
     paths.MODEL.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "rasa", "train", "--data", str(paths.NLU_DATA), str(GENERATED_NLU.parent),
-           "--config", str(paths.CONFIG), "--domain", str(paths.DOMAIN), "--out", str(paths.MODEL.parent),
-           "--fixed-model-name", paths.MODEL.name.removesuffix(".tar.gz"), "--force", "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "--data",
+        str(paths.NLU_DATA),
+        str(GENERATED_NLU.parent),
+        "--config",
+        str(paths.CONFIG),
+        "--domain",
+        str(paths.DOMAIN),
+        "--out",
+        str(paths.MODEL.parent),
+        "--fixed-model-name",
+        paths.MODEL.name.removesuffix(".tar.gz"),
+        "--force",
+        "--quiet",
+    ]
     print("Đang huấn luyện mô hình Rasa…", file=sys.stderr)
     started = time.monotonic()
     code = subprocess.call(cmd, cwd=paths.ROOT, env=paths.env(), stdout=sys.stderr)

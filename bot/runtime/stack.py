@@ -77,8 +77,10 @@ def tracker_store_yaml(url: str | None = None, var_dir: Path | None = None) -> s
     if not url or url.startswith("sqlite:///"):
         db = Path(url.removeprefix("sqlite:///")) if url else Path(var_dir or paths.VAR) / "tracker.db"
         db.parent.mkdir(parents=True, exist_ok=True)
-        return (f'tracker_store:\n  type: bot.runtime.tracker_store.TunedSQLTrackerStore\n  dialect: sqlite\n'
-                f'  db: "{db.resolve()}"\n')
+        return (
+            f"tracker_store:\n  type: bot.runtime.tracker_store.TunedSQLTrackerStore\n  dialect: sqlite\n"
+            f'  db: "{db.resolve()}"\n'
+        )
     # a full URL in `host` is used as it is by Rasa's SQLTrackerStore
     return f'tracker_store:\n  type: SQL\n  host: "{url}"\n'
 
@@ -94,8 +96,14 @@ class Stack:
         kill and restart processes themselves pass ``False``
     """
 
-    def __init__(self, model: Path = paths.MODEL, rasa_port: int | None = None, action_port: int | None = None,
-                 tracker_url: str | None = None, supervise: bool = True):
+    def __init__(
+        self,
+        model: Path = paths.MODEL,
+        rasa_port: int | None = None,
+        action_port: int | None = None,
+        tracker_url: str | None = None,
+        supervise: bool = True,
+    ):
         self.model = Path(model)
         self.rasa_port = rasa_port or free_port()
         self.action_port = action_port or free_port()
@@ -137,8 +145,9 @@ class Stack:
             raise StackError(f"Chưa có mô hình {self.model}. Chạy `make train` (hoặc `dvcbot train`) trước.")
         endpoints = self.endpoints
         endpoints.parent.mkdir(parents=True, exist_ok=True)
-        endpoints.write_text(f'action_endpoint:\n  url: "{self.action_url}/webhook"\n'
-                             + tracker_store_yaml(self.tracker_url), "utf-8")
+        endpoints.write_text(
+            f'action_endpoint:\n  url: "{self.action_url}/webhook"\n' + tracker_store_yaml(self.tracker_url), "utf-8"
+        )
         endpoints.chmod(0o600)  # a PostgreSQL URL may carry a password
         self._spawn("rasa", [sys.executable, "-m", "rasa", "run", "--enable-api", f"--auth-token={rasa_token()}",
                              "-i", "127.0.0.1",
@@ -165,14 +174,16 @@ class Stack:
                     pass
             time.sleep(0.5)
         if pending:
-            raise StackError(f"not healthy after {timeout:.0f}s: {', '.join(pending)}\n"
-                             + "\n".join(self.log_tail(n) for n in pending))
+            raise StackError(
+                f"not healthy after {timeout:.0f}s: {', '.join(pending)}\n"
+                + "\n".join(self.log_tail(n) for n in pending)
+            )
 
     def log_tail(self, name: str, lines: int = 30) -> str:
         path = self.logs / f"{name}.log"
         return "\n".join(path.read_text("utf-8", "replace").splitlines()[-lines:]) if path.exists() else ""
 
-    def start(self, timeout: float = 180.0) -> "Stack":
+    def start(self, timeout: float = 180.0) -> Stack:
         """Start both processes and wait until they are healthy."""
         self._stopping.clear()
         self.start_actions()
@@ -231,8 +242,13 @@ class Stack:
                 recent = [t for t in self.restarts[name] if now - t < RESTART_WINDOW]
                 if len(recent) >= MAX_RESTARTS:
                     given_up.add(name)
-                    log.error("%s died %d times in %.0f s; not restarting it again:\n%s", name, len(recent),
-                              RESTART_WINDOW, self.log_tail(name))
+                    log.error(
+                        "%s died %d times in %.0f s; not restarting it again:\n%s",
+                        name,
+                        len(recent),
+                        RESTART_WINDOW,
+                        self.log_tail(name),
+                    )
                     continue
                 log.warning("%s stopped (exit %s); restarting in %.0f s", name, proc.returncode, backoff[name])
                 if self._stopping.wait(backoff[name]):
@@ -267,7 +283,7 @@ class Stack:
             self.procs.clear()
         self.endpoints.unlink(missing_ok=True)
 
-    def __enter__(self) -> "Stack":
+    def __enter__(self) -> Stack:
         return self.start()
 
     def __exit__(self, *exc) -> None:

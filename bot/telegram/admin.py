@@ -15,7 +15,14 @@ import logging
 import yaml
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.telegram.callbacks import ADMIN_PREFIX, pattern
 from bot.telegram.context import deps
@@ -110,21 +117,27 @@ async def show_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         hits = search.search(kb.db, " ".join(context.args), limit=8)
         found = [(h["id"], kb.get(h["id"])) for h in hits]
         lines = [FOUND_ENTRY.format(id=html.escape(i), title=html.escape(e["title"])) for i, e in found if e]
-        text = FOUND_ENTRIES.format(lines="\n".join(lines)) if lines else NOT_FOUND.format(
-            id=html.escape(context.args[0]))
+        text = (
+            FOUND_ENTRIES.format(lines="\n".join(lines)) if lines else NOT_FOUND.format(id=html.escape(context.args[0]))
+        )
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
         return
     last = kb.history(entry["id"])[-1]
-    header = ENTRY_HEADER.format(id=html.escape(entry["id"]), revision=entry["_revision"],
-                                 retired=ENTRY_RETIRED if entry["_retired"] else "",
-                                 author=html.escape(last["author"]),
-                                 time=vn_time(dt.datetime.fromisoformat(last["created_at"])))
-    body = yaml.safe_dump({k: v for k, v in entry.items() if not k.startswith("_")}, allow_unicode=True,
-                          sort_keys=False, width=100)
+    header = ENTRY_HEADER.format(
+        id=html.escape(entry["id"]),
+        revision=entry["_revision"],
+        retired=ENTRY_RETIRED if entry["_retired"] else "",
+        author=html.escape(last["author"]),
+        time=vn_time(dt.datetime.fromisoformat(last["created_at"])),
+    )
+    body = yaml.safe_dump(
+        {k: v for k, v in entry.items() if not k.startswith("_")}, allow_unicode=True, sort_keys=False, width=100
+    )
     for index, chunk in enumerate(split_text(body, limit=YAML_CHUNK)):
         text = f"<pre>{html.escape(chunk)}</pre>"
-        await update.effective_message.reply_text(f"{header}\n{text}" if index == 0 else text,
-                                                  parse_mode=ParseMode.HTML)
+        await update.effective_message.reply_text(
+            f"{header}\n{text}" if index == 0 else text, parse_mode=ParseMode.HTML
+        )
 
 
 async def _entry_named(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str) -> dict | None:
@@ -134,8 +147,9 @@ async def _entry_named(update: Update, context: ContextTypes.DEFAULT_TYPE, comma
         return None
     entry = deps(context).kb.get(context.args[0])
     if entry is None:
-        await update.effective_message.reply_text(NOT_FOUND.format(id=html.escape(context.args[0])),
-                                                  parse_mode=ParseMode.HTML)
+        await update.effective_message.reply_text(
+            NOT_FOUND.format(id=html.escape(context.args[0])), parse_mode=ParseMode.HTML
+        )
     return entry
 
 
@@ -147,14 +161,24 @@ async def edit_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     field = ANSWER_FIELDS.get(entry["kind"])
     if field is None:
         await update.effective_message.reply_text(
-            NO_ANSWER_FIELD.format(id=html.escape(entry["id"]), kind=entry["kind"]), parse_mode=ParseMode.HTML)
+            NO_ANSWER_FIELD.format(id=html.escape(entry["id"]), kind=entry["kind"]), parse_mode=ParseMode.HTML
+        )
         return ConversationHandler.END
-    context.user_data[CHANGE] = {"action": "edit", "id": entry["id"], "field": field,
-                                 "base_revision": entry["_revision"]}
+    context.user_data[CHANGE] = {
+        "action": "edit",
+        "id": entry["id"],
+        "field": field,
+        "base_revision": entry["_revision"],
+    }
     await update.effective_message.reply_text(
-        ASK_ANSWER.format(id=html.escape(entry["id"]), revision=entry["_revision"], field=field,
-                          value=html.escape(str(entry.get(field, ""))[:SHOWN_VALUE_CHARS])),
-        parse_mode=ParseMode.HTML)
+        ASK_ANSWER.format(
+            id=html.escape(entry["id"]),
+            revision=entry["_revision"],
+            field=field,
+            value=html.escape(str(entry.get(field, ""))[:SHOWN_VALUE_CHARS]),
+        ),
+        parse_mode=ParseMode.HTML,
+    )
     return TYPING_ANSWER
 
 
@@ -200,8 +224,12 @@ async def retire_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     entry = await _entry_named(update, context, "anmuc")
     if entry is None:
         return ConversationHandler.END
-    context.user_data[CHANGE] = {"action": "retire", "id": entry["id"], "title": entry["title"],
-                                 "base_revision": entry["_revision"]}
+    context.user_data[CHANGE] = {
+        "action": "retire",
+        "id": entry["id"],
+        "title": entry["title"],
+        "base_revision": entry["_revision"],
+    }
     if len(context.args) > 1:
         return await _confirm(update, context, " ".join(context.args[1:]))
     await update.effective_message.reply_text(ASK_REASON)
@@ -217,17 +245,31 @@ async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, why: str)
     change = context.user_data[CHANGE]
     change["reason"] = why
     if change["action"] == "edit":
-        summary = CONFIRM_EDIT.format(id=html.escape(change["id"]), revision=change["base_revision"],
-                                      field=change["field"], value=html.escape(change["value"][:SHOWN_VALUE_CHARS]))
+        summary = CONFIRM_EDIT.format(
+            id=html.escape(change["id"]),
+            revision=change["base_revision"],
+            field=change["field"],
+            value=html.escape(change["value"][:SHOWN_VALUE_CHARS]),
+        )
     elif change["action"] == "add":
-        summary = CONFIRM_ADD.format(id=html.escape(change["id"]), kind=html.escape(change["entry"]["kind"]),
-                                     title=html.escape(str(change["entry"].get("title", ""))))
+        summary = CONFIRM_ADD.format(
+            id=html.escape(change["id"]),
+            kind=html.escape(change["entry"]["kind"]),
+            title=html.escape(str(change["entry"].get("title", ""))),
+        )
     else:
         summary = CONFIRM_RETIRE.format(id=html.escape(change["id"]), title=html.escape(change["title"]))
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(SAVE_BUTTON, callback_data=f"{ADMIN_PREFIX}ok"),
-                                    InlineKeyboardButton(CANCEL_BUTTON, callback_data=f"{ADMIN_PREFIX}no")]])
-    await update.effective_message.reply_text(CONFIRM.format(summary=summary, reason=html.escape(why)),
-                                              parse_mode=ParseMode.HTML, reply_markup=markup)
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(SAVE_BUTTON, callback_data=f"{ADMIN_PREFIX}ok"),
+                InlineKeyboardButton(CANCEL_BUTTON, callback_data=f"{ADMIN_PREFIX}no"),
+            ]
+        ]
+    )
+    await update.effective_message.reply_text(
+        CONFIRM.format(summary=summary, reason=html.escape(why)), parse_mode=ParseMode.HTML, reply_markup=markup
+    )
     return CONFIRMING
 
 
@@ -250,8 +292,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         elif change["action"] == "add":
             revision = kb.add(change["entry"], _author(update), change["reason"])
         else:
-            revision = kb.retire(change["id"], _author(update), change["reason"],
-                                 base_revision=change["base_revision"])
+            revision = kb.retire(change["id"], _author(update), change["reason"], base_revision=change["base_revision"])
     except InvalidEntry as exc:
         await query.edit_message_text(REFUSED.format(reason=REFUSED_INVALID.format(problems=_problems(exc.errors))))
     except Conflict as exc:
@@ -261,10 +302,12 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     except ValueError as exc:
         await query.edit_message_text(REFUSED.format(reason=str(exc)))
     else:
-        log.info("knowledge entry %s: %s by %s (revision %s)", change["id"], change["action"], _author(update),
-                 revision)
-        await query.edit_message_text(SAVED.format(id=html.escape(change["id"]), revision=revision),
-                                      parse_mode=ParseMode.HTML)
+        log.info(
+            "knowledge entry %s: %s by %s (revision %s)", change["id"], change["action"], _author(update), revision
+        )
+        await query.edit_message_text(
+            SAVED.format(id=html.escape(change["id"]), revision=revision), parse_mode=ParseMode.HTML
+        )
     return ConversationHandler.END
 
 
@@ -287,15 +330,19 @@ def conversation(staff: filters.BaseFilter, build=ConversationHandler) -> Conver
     """
     typed = staff & filters.TEXT & ~filters.COMMAND
     return build(
-        entry_points=[CommandHandler("suamuc", edit_start, staff),
-                      CommandHandler("themmuc", add_start, staff),
-                      CommandHandler("anmuc", retire_start, staff)],
+        entry_points=[
+            CommandHandler("suamuc", edit_start, staff),
+            CommandHandler("themmuc", add_start, staff),
+            CommandHandler("anmuc", retire_start, staff),
+        ],
         states={
             TYPING_ANSWER: [MessageHandler(typed, edit_answer)],
             TYPING_ENTRY: [MessageHandler(typed, add_entry)],
             TYPING_REASON: [MessageHandler(typed, reason)],
-            CONFIRMING: [CallbackQueryHandler(confirm, pattern=pattern(ADMIN_PREFIX, "ok$")),
-                         CallbackQueryHandler(cancel, pattern=pattern(ADMIN_PREFIX, "no$"))],
+            CONFIRMING: [
+                CallbackQueryHandler(confirm, pattern=pattern(ADMIN_PREFIX, "ok$")),
+                CallbackQueryHandler(cancel, pattern=pattern(ADMIN_PREFIX, "no$")),
+            ],
         },
         fallbacks=[CommandHandler("huy", cancel)],
         allow_reentry=True,

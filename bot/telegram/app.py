@@ -103,7 +103,7 @@ def build_application(
     token: str,
     rasa: RasaClient,
     base_url: str | None = None,
-    admin_ids: set[int] = frozenset(),
+    admin_ids: set[int] | frozenset[int] = frozenset(),
     *,
     stats: Stats | None = None,
     kb: KnowledgeBase | None = None,
@@ -138,14 +138,17 @@ def build_application(
     if not updater:
         builder = builder.updater(None)
     application = builder.build()
-    install(application.bot_data, Deps(
-        rasa=rasa,
-        kb=kb if kb is not None else open_kb(),
-        retries=RetryQueue(interval=retry_interval, attempts=retry_attempts),
-        admin_ids=frozenset(admin_ids),
-        stats=stats if stats is not None else Stats(),
-        inbox=inbox if inbox is not None else Inbox(bot_key(token)),
-    ))
+    install(
+        application.bot_data,
+        Deps(
+            rasa=rasa,
+            kb=kb if kb is not None else open_kb(),
+            retries=RetryQueue(interval=retry_interval, attempts=retry_attempts),
+            admin_ids=frozenset(admin_ids),
+            stats=stats if stats is not None else Stats(),
+            inbox=inbox if inbox is not None else Inbox(bot_key(token)),
+        ),
+    )
     staff = staff_filter(admin_ids)
 
     application.add_handler(TypeHandler(Update, skip_seen), group=-1)
@@ -162,9 +165,7 @@ def build_application(
     application.add_handler(CommandHandler("xemmuc", admin.show_entry, staff))
     application.add_handler(CommandHandler(list(admin.ADMIN_COMMANDS), admin.refuse))
     application.add_handler(CommandHandler("huy", admin.nothing_to_cancel))
-    application.add_handler(
-        MessageHandler(PRIVATE_COMMAND, citizens.unknown_command)
-    )
+    application.add_handler(MessageHandler(PRIVATE_COMMAND, citizens.unknown_command))
     application.add_handler(CallbackQueryHandler(citizens.rate, pattern=RATING_PATTERN))
     # exact shapes: forged or malformed data ("g|s|thuong_tru|abc") falls through to expired_button
     service_id = r"[\w.-]{1,50}"
@@ -188,7 +189,9 @@ def _setup_logging() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-def run_polling(token: str, rasa_url: str, base_url: str | None = None, admin_ids: set[int] = frozenset()) -> None:
+def run_polling(
+    token: str, rasa_url: str, base_url: str | None = None, admin_ids: set[int] | frozenset[int] = frozenset()
+) -> None:
     """Relay Telegram chats to the Rasa server at ``rasa_url`` until stopped (Ctrl-C or SIGTERM).
 
     :param base_url: Bot API URL before the token, for a local Bot API server or the test emulator
@@ -232,8 +235,9 @@ def webhook_app(application: Application, secret_token: str, path: str = "/teleg
     return app
 
 
-async def serve_webhook(application: Application, webhook_url: str, secret_token: str, listen: str, port: int,
-                        stop: asyncio.Event) -> None:
+async def serve_webhook(
+    application: Application, webhook_url: str, secret_token: str, listen: str, port: int, stop: asyncio.Event
+) -> None:
     """Register the webhook with Telegram, serve it until ``stop`` is set, then shut down."""
     path = urlparse(webhook_url).path or "/telegram"
     runner = web.AppRunner(webhook_app(application, secret_token, path))
@@ -241,8 +245,7 @@ async def serve_webhook(application: Application, webhook_url: str, secret_token
         await _post_init(application)
         await runner.setup()
         await web.TCPSite(runner, listen, port).start()
-        await application.bot.set_webhook(webhook_url, secret_token=secret_token,
-                                          allowed_updates=Update.ALL_TYPES)
+        await application.bot.set_webhook(webhook_url, secret_token=secret_token, allowed_updates=Update.ALL_TYPES)
         await application.start()
         log.info("webhook %s listening on %s:%s%s", webhook_url, listen, port, path)
         try:
@@ -252,9 +255,16 @@ async def serve_webhook(application: Application, webhook_url: str, secret_token
             await runner.cleanup()
 
 
-def run_webhook(token: str, rasa_url: str, webhook_url: str, secret_token: str | None = None,
-                base_url: str | None = None, admin_ids: set[int] = frozenset(), listen: str = "0.0.0.0",
-                port: int = 8443) -> None:
+def run_webhook(
+    token: str,
+    rasa_url: str,
+    webhook_url: str,
+    secret_token: str | None = None,
+    base_url: str | None = None,
+    admin_ids: set[int] | frozenset[int] = frozenset(),
+    listen: str = "0.0.0.0",
+    port: int = 8443,
+) -> None:
     """Serve Telegram's webhook calls (instead of polling) until stopped (Ctrl-C or SIGTERM).
 
     :param webhook_url: public HTTPS URL Telegram calls; its path is served locally on ``listen:port``
@@ -270,8 +280,7 @@ def run_webhook(token: str, rasa_url: str, webhook_url: str, secret_token: str |
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         try:
-            await serve_webhook(application, webhook_url, secret_token or secrets.token_urlsafe(32), listen,
-                                port, stop)
+            await serve_webhook(application, webhook_url, secret_token or secrets.token_urlsafe(32), listen, port, stop)
         finally:
             await rasa.close()
             deps(application).close()

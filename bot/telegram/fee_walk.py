@@ -77,11 +77,18 @@ async def fee_service(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
         await query.edit_message_text(FEE_NO_SERVICE)
         return ConversationHandler.END
     buttons = [InlineKeyboardButton(p, callback_data=f"{FEE_PREFIX}p|{i}") for i, p in enumerate(FEE_PROVINCES)]
-    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([InlineKeyboardButton(FEE_NATIONWIDE, callback_data=f"{FEE_PREFIX}p|all"),
-                 InlineKeyboardButton(FEE_TYPE_PROVINCE_BUTTON, callback_data=f"{FEE_PREFIX}t")])
-    await query.edit_message_text(FEE_ASK_PROVINCE.format(service=html.escape(service["title"])),
-                                  parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(rows))
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append(
+        [
+            InlineKeyboardButton(FEE_NATIONWIDE, callback_data=f"{FEE_PREFIX}p|all"),
+            InlineKeyboardButton(FEE_TYPE_PROVINCE_BUTTON, callback_data=f"{FEE_PREFIX}t"),
+        ]
+    )
+    await query.edit_message_text(
+        FEE_ASK_PROVINCE.format(service=html.escape(service["title"])),
+        parse_mode=ParseMode.HTML,
+        reply_markup=InlineKeyboardMarkup(rows),
+    )
     return CHOOSING_PROVINCE
 
 
@@ -96,9 +103,13 @@ async def fee_province(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
         await query.edit_message_text(FEE_NO_SERVICE)
         return ConversationHandler.END
     await query.edit_message_text(
-        FEE_ASK_CHANNEL.format(service=html.escape(service["title"]),
-                               province=html.escape(context.user_data["fee_province"] or FEE_NATIONWIDE)),
-        parse_mode=ParseMode.HTML, reply_markup=_channel_markup())
+        FEE_ASK_CHANNEL.format(
+            service=html.escape(service["title"]),
+            province=html.escape(context.user_data["fee_province"] or FEE_NATIONWIDE),
+        ),
+        parse_mode=ParseMode.HTML,
+        reply_markup=_channel_markup(),
+    )
     return CHOOSING_CHANNEL
 
 
@@ -123,9 +134,12 @@ async def fee_typed_province(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await update.effective_message.reply_text(FEE_NO_SERVICE)
         return ConversationHandler.END
     await update.effective_message.reply_text(
-        FEE_ASK_CHANNEL.format(service=html.escape(service["title"]),
-                               province=html.escape(context.user_data["fee_province"])),
-        parse_mode=ParseMode.HTML, reply_markup=_channel_markup())
+        FEE_ASK_CHANNEL.format(
+            service=html.escape(service["title"]), province=html.escape(context.user_data["fee_province"])
+        ),
+        parse_mode=ParseMode.HTML,
+        reply_markup=_channel_markup(),
+    )
     return CHOOSING_CHANNEL
 
 
@@ -139,9 +153,14 @@ async def fee_channel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
         await query.edit_message_text(FEE_NO_SERVICE)
         return ConversationHandler.END
     await query.edit_message_text(
-        FEE_CHOSEN.format(service=html.escape(service["title"]), province=html.escape(province or FEE_NATIONWIDE),
-                          channel=FEE_CHANNELS.get(channel, ""), highlight=FEE_HIGHLIGHT.get(channel, "")),
-        parse_mode=ParseMode.HTML)
+        FEE_CHOSEN.format(
+            service=html.escape(service["title"]),
+            province=html.escape(province or FEE_NATIONWIDE),
+            channel=FEE_CHANNELS.get(channel, ""),
+            highlight=FEE_HIGHLIGHT.get(channel, ""),
+        ),
+        parse_mode=ParseMode.HTML,
+    )
     entities = {"service": service["id"]}
     if province:
         entities["province"] = province

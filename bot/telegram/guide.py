@@ -53,8 +53,10 @@ def _list_markup(kb, mode: str, page: int) -> tuple[InlineKeyboardMarkup, int, i
     pages = max(1, -(-len(services) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     action = "s" if mode == "s" else "c"
-    rows = [[InlineKeyboardButton(s["title"], callback_data=f"{GUIDE_PREFIX}{action}|{s['id']}|0")]
-            for s in services[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]]
+    rows = [
+        [InlineKeyboardButton(s["title"], callback_data=f"{GUIDE_PREFIX}{action}|{s['id']}|0")]
+        for s in services[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    ]
     nav = []
     if page > 0:
         nav.append(InlineKeyboardButton(PAGE_BACK, callback_data=f"{GUIDE_PREFIX}l|{mode}|{page - 1}"))
@@ -87,7 +89,11 @@ def guide_screen(service: dict, step: int) -> tuple[str, InlineKeyboardMarkup]:
         return "\n".join(lines), InlineKeyboardMarkup([buttons])
     step = min(step, len(steps))
     current = steps[step - 1]
-    lines = [GUIDE_STEP_TITLE.format(title=title, step=step, steps=len(steps)), "", html.escape(current.get("text", ""))]
+    lines = [
+        GUIDE_STEP_TITLE.format(title=title, step=step, steps=len(steps)),
+        "",
+        html.escape(current.get("text", "")),
+    ]
     if current.get("need"):
         lines += ["", GUIDE_NEED.format(need=html.escape(current["need"]))]
     buttons = [InlineKeyboardButton(BACK, callback_data=f"{GUIDE_PREFIX}s|{sid}|{step - 1}")]
@@ -110,8 +116,11 @@ def checklist_text(service: dict) -> str:
             need = CHECKLIST_NEED.format(need=step["need"]) if step.get("need") else ""
             lines.append(f"☐ {number}. {step.get('text', '')}{need}")
         lines.append("")
-    facts = {"channels": ", ".join(service.get("channels") or []), "agency": service.get("agency"),
-             "processing_time": service.get("processing_time")}
+    facts = {
+        "channels": ", ".join(service.get("channels") or []),
+        "agency": service.get("agency"),
+        "processing_time": service.get("processing_time"),
+    }
     lines += [f"{CHECKLIST_FACTS[key]}: {value}" for key, value in facts.items() if value]
     lines.append(CHECKLIST_SOURCE.format(source=service.get("source", ""), verified_on=service.get("verified_on", "")))
     return "\n".join(lines)
@@ -168,8 +177,9 @@ async def guide_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if service is None:
         return
     name = (service.get("aliases") or [service["title"]])[0]
-    await query.edit_message_text(GUIDE_DONE.format(title=html.escape(service["title"]), name=html.escape(name)),
-                                  parse_mode=ParseMode.HTML)
+    await query.edit_message_text(
+        GUIDE_DONE.format(title=html.escape(service["title"]), name=html.escape(name)), parse_mode=ParseMode.HTML
+    )
 
 
 async def checklist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -177,8 +187,7 @@ async def checklist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     kb = deps(context).kb
     if not context.args:
         markup, page, pages = _list_markup(kb, "c", 0)
-        await update.effective_message.reply_text(CHECKLIST_CHOOSE.format(page=page, pages=pages),
-                                                  reply_markup=markup)
+        await update.effective_message.reply_text(CHECKLIST_CHOOSE.format(page=page, pages=pages), reply_markup=markup)
         return
     given = " ".join(context.args)
     service = find_service(kb, given)

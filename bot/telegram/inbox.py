@@ -72,7 +72,8 @@ class Inbox:
         self.db.execute(
             "create table if not exists inbox (bot text not null, update_id integer not null, chat_id integer not null,"
             " sender text not null, kind text not null, text text not null, received_at text not null,"
-            " answered_at text, tries integer not null default 0, primary key (bot, update_id))")
+            " answered_at text, tries integer not null default 0, primary key (bot, update_id))"
+        )
         self.db.execute("create index if not exists inbox_received on inbox (received_at)")
         self.prune()
 
@@ -87,8 +88,9 @@ class Inbox:
             row = self.db.execute("select 1 from inbox where bot = ? and update_id = ?", [self.bot, update_id])
             return row.fetchone() is not None
 
-    def record(self, update_id: int, chat_id: int, sender: str, text: str, kind: str,
-               now: dt.datetime | None = None) -> bool:
+    def record(
+        self, update_id: int, chat_id: int, sender: str, text: str, kind: str, now: dt.datetime | None = None
+    ) -> bool:
         """Write down a question (redacted) before it is answered; False when ``update_id`` is already in."""
         with self._lock:
             cursor = self.db.execute(
@@ -103,8 +105,10 @@ class Inbox:
         if update_id is None:
             return
         with self._lock:
-            self.db.execute("update inbox set answered_at = ? where bot = ? and update_id = ? and answered_at is null",
-                            [(now or _now()).isoformat(), self.bot, update_id])
+            self.db.execute(
+                "update inbox set answered_at = ? where bot = ? and update_id = ? and answered_at is null",
+                [(now or _now()).isoformat(), self.bot, update_id],
+            )
 
     def take_unanswered(self, limit: int = MAX_RECOVER, now: dt.datetime | None = None) -> list[InboxItem]:
         """The unanswered questions of the last :data:`KEEP`, oldest first, counting this try.
@@ -113,14 +117,19 @@ class Inbox:
         """
         now = now or _now()
         with self._lock:
-            self.db.execute("update inbox set answered_at = ? where bot = ? and answered_at is null and tries >= ?",
-                            [now.isoformat(), self.bot, MAX_TRIES])
+            self.db.execute(
+                "update inbox set answered_at = ? where bot = ? and answered_at is null and tries >= ?",
+                [now.isoformat(), self.bot, MAX_TRIES],
+            )
             rows = self.db.execute(
                 "select update_id, chat_id, sender, kind, text, received_at from inbox where bot = ? and"
                 " answered_at is null and received_at >= ? order by received_at, update_id limit ?",
-                [self.bot, (now - KEEP).isoformat(), limit]).fetchall()
-            self.db.executemany("update inbox set tries = tries + 1 where bot = ? and update_id = ?",
-                                [(self.bot, row[0]) for row in rows])
+                [self.bot, (now - KEEP).isoformat(), limit],
+            ).fetchall()
+            self.db.executemany(
+                "update inbox set tries = tries + 1 where bot = ? and update_id = ?",
+                [(self.bot, row[0]) for row in rows],
+            )
         return [InboxItem(row[0], row[1], row[2], row[3], row[4], dt.datetime.fromisoformat(row[5])) for row in rows]
 
     def close(self) -> None:

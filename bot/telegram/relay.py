@@ -30,8 +30,9 @@ RASA_TIMEOUT = 5.0  # seconds; past this the user is told the system is busy
 TYPING_AFTER = 1.0
 
 
-async def ask_rasa(context: ContextTypes.DEFAULT_TYPE, chat_id: int | None, sender: str, text: str,
-                   typing: bool = False) -> list[Reply]:
+async def ask_rasa(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int | None, sender: str, text: str, typing: bool = False
+) -> list[Reply]:
     """Rasa's replies to ``text``; shows "typing…" when ``typing`` and the answer is slow.
 
     :raises RasaUnavailable: when Rasa does not answer in time
@@ -45,8 +46,16 @@ async def ask_rasa(context: ContextTypes.DEFAULT_TYPE, chat_id: int | None, send
     return await answer
 
 
-async def deliver(context: ContextTypes.DEFAULT_TYPE, chat_id: int, sender: str, text: str, kind: str,
-                  replies: list[Reply], intro: str | None = None, update_id: int | None = None) -> None:
+async def deliver(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    sender: str,
+    text: str,
+    kind: str,
+    replies: list[Reply],
+    intro: str | None = None,
+    update_id: int | None = None,
+) -> None:
     """Record the question in the statistics and send Rasa's replies; an answer gets 👍/👎.
 
     Then the question (``update_id``) is marked answered in the inbox.
@@ -117,8 +126,9 @@ async def relay(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, k
     await deliver(context, chat.id, sender, text, kind, replies, update_id=update_id)
 
 
-def queue_question(context: ContextTypes.DEFAULT_TYPE, chat_id: int, sender: str, text: str, kind: str,
-                   update_id: int | None = None) -> None:
+def queue_question(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, sender: str, text: str, kind: str, update_id: int | None = None
+) -> None:
     """Keep a question (redacted) for the retry loop and make sure the loop runs."""
     question = PendingQuestion(chat_id, sender, safe_text(text, button=kind == "button", sender=sender), kind,
                                dt.datetime.now(dt.timezone.utc), update_id=update_id)
@@ -146,9 +156,16 @@ async def answer_waiting(context: ContextTypes.DEFAULT_TYPE, questions: list[Pen
             deps(context).retries.put_back(questions[index:])
             return False
         try:
-            await deliver(context, question.chat_id, question.sender, question.text, question.kind, replies,
-                          intro=RETRY_INTRO.format(time=vn_time(question.received_at)),
-                          update_id=question.update_id)
+            await deliver(
+                context,
+                question.chat_id,
+                question.sender,
+                question.text,
+                question.kind,
+                replies,
+                intro=RETRY_INTRO.format(time=vn_time(question.received_at)),
+                update_id=question.update_id,
+            )
         except TelegramError as exc:  # e.g. the user blocked the bot meanwhile: nobody left to answer
             log.warning("could not deliver a waiting answer: %s", exc)
             mark_answered(context, question.update_id)
@@ -177,8 +194,9 @@ async def retry_loop(application: Application) -> None:
             for question in [q for q in queue.items if q.attempts >= queue.attempts]:
                 queue.items.remove(question)
                 mark_answered(application, question.update_id)
-                await send_text(application.bot, question.chat_id,
-                                RETRY_GAVE_UP.format(time=vn_time(question.received_at)))
+                await send_text(
+                    application.bot, question.chat_id, RETRY_GAVE_UP.format(time=vn_time(question.received_at))
+                )
         except Exception:  # keep the loop alive; the error is logged
             log.exception("retrying waiting questions failed")
 
@@ -197,8 +215,9 @@ def load_unanswered(application: Application) -> int:
         log.exception("could not read the inbox")
         return 0
     for item in items:
-        shared.retries.add(PendingQuestion(item.chat_id, item.sender, item.text, item.kind, item.received_at,
-                                           update_id=item.update_id))
+        shared.retries.add(
+            PendingQuestion(item.chat_id, item.sender, item.text, item.kind, item.received_at, update_id=item.update_id)
+        )
     if items:
         log.info("%d question(s) left unanswered by the last run will be answered now", len(items))
     return len(items)

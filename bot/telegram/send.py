@@ -103,14 +103,21 @@ async def send_text(bot, chat_id: int, text: str, **kwargs) -> Message:
                 log.error("sendMessage failed %d times, giving up: %s", attempt, exc)
                 raise
             pause = SEND_BACKOFF * 2 ** (attempt - 1)
-            log.warning("sendMessage failed (%s: %s); try %d of %d in %.1f s",
-                        type(exc).__name__, exc, attempt + 1, SEND_ATTEMPTS, pause)
+            log.warning(
+                "sendMessage failed (%s: %s); try %d of %d in %.1f s",
+                type(exc).__name__,
+                exc,
+                attempt + 1,
+                SEND_ATTEMPTS,
+                pause,
+            )
             await asyncio.sleep(pause)
     raise AssertionError("unreachable")
 
 
-async def send_reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply,
-                     rating_for: int | None = None) -> None:
+async def send_reply(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, rating_for: int | None = None
+) -> None:
     """Send one Rasa reply as escaped HTML, split to Telegram's size, buttons under the last part.
 
     :param rating_for: statistics id of the question; adds 👍/👎 under the last part
@@ -121,7 +128,7 @@ async def send_reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Re
         buttons = [(b["title"] or b["payload"], b["payload"]) for b in reply["buttons"]]
         rows = list(keyboard(buttons, deps(context).payloads).inline_keyboard)
     if rating_for is not None:
-        rows.append(rating_row(rating_for))
+        rows.append(tuple(rating_row(rating_for)))
     markup = InlineKeyboardMarkup(rows) if rows else None
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1

@@ -56,8 +56,17 @@ class Stats:
             self.db["meta"].create({"key": str, "value": str}, pk="key")
         if "messages" not in self.db.table_names():
             self.db["messages"].create(
-                {"id": int, "created_at": str, "chat": str, "kind": str, "text": str, "intent": str,
-                 "fallback": int, "rating": int, "rated_at": str},
+                {
+                    "id": int,
+                    "created_at": str,
+                    "chat": str,
+                    "kind": str,
+                    "text": str,
+                    "intent": str,
+                    "fallback": int,
+                    "rating": int,
+                    "rated_at": str,
+                },
                 pk="id",
             )
             self.db["messages"].create_index(["created_at"])
@@ -75,8 +84,9 @@ class Stats:
         """The salted hash that stands for a chat."""
         return hashlib.sha256(f"{self._salt}:{chat_id}".encode()).hexdigest()[:24]
 
-    def record_message(self, chat_id: int | str, text: str, intent: str | None, kind: str = "text",
-                       now: dt.datetime | None = None) -> int:
+    def record_message(
+        self, chat_id: int | str, text: str, intent: str | None, kind: str = "text", now: dt.datetime | None = None
+    ) -> int:
         """Store one incoming message (redacted) with the intent Rasa gave it; returns its id for ratings.
 
         :param kind: ``text`` for typed messages, ``button`` for button payloads
@@ -87,9 +97,16 @@ class Stats:
         with self.db.conn:
             cursor = self.db.execute(
                 "insert into messages (created_at, chat, kind, text, intent, fallback) values (?, ?, ?, ?, ?, ?)",
-                [(now or _now()).isoformat(), self.chat_key(chat_id), kind, text, intent,
-                 int(intent in FALLBACK_INTENTS)],
+                [
+                    (now or _now()).isoformat(),
+                    self.chat_key(chat_id),
+                    kind,
+                    text,
+                    intent,
+                    int(intent in FALLBACK_INTENTS),
+                ],
             )
+        assert cursor.lastrowid is not None  # an insert always has one
         return cursor.lastrowid
 
     def record_rating(self, message_id: int, value: int, now: dt.datetime | None = None,
