@@ -488,7 +488,8 @@ def _render_service(kb, decision: Decision, on: dt.date) -> tuple[str, list[dict
     if service is None or service.get("kind") != "service":
         return render("gone.j2"), []
     place = resolve(decision.province) if decision.province else None
-    parts, entries = [], [service]
+    parts: list[str] = []
+    entries = [service]
     for aspect in list(dict.fromkeys("fee" if a == "reduction" else a for a in decision.aspects or ["steps"])):
         if aspect == "fee":
             online = quote(kb, service["id"], decision.province, online=True, on=on)

@@ -62,8 +62,7 @@ def is_long(text: str) -> bool:
     return len(clean_text(text or "")) > MAX_INPUT_CHARS
 
 
-def safe_text(text: str | None, button: bool = False, limit: int = MAX_INPUT_CHARS,
-              sender: str | None = None) -> str:
+def safe_text(text: str | None, button: bool = False, limit: int = MAX_INPUT_CHARS, sender: str | None = None) -> str:
     """``text`` cleaned, redacted and cut to ``limit`` (a payload keeps its intent, its values are redacted).
 
     :param button: the text is the payload of a button the user pressed (not typed); redacted all the same,
@@ -73,8 +72,9 @@ def safe_text(text: str | None, button: bool = False, limit: int = MAX_INPUT_CHA
     return redacted(text, limit, button, sender)[0]
 
 
-def redacted(text: str | None, limit: int = MAX_INPUT_CHARS, button: bool = False,
-             sender: str | None = None) -> tuple[str, set[str]]:
+def redacted(
+    text: str | None, limit: int = MAX_INPUT_CHARS, button: bool = False, sender: str | None = None
+) -> tuple[str, set[str]]:
     """``text`` cleaned, redacted and cut to ``limit``, with the kinds of personal data found."""
     text = clean_text(text or "")
     text, found = redact(cut(text, _REDACT_CHARS), sender=sender)

@@ -267,7 +267,7 @@ def _label_before(masked: str, start: int) -> str | None:
     window = masked[max(0, start - LABEL_BEFORE):start]
     kind = None
     for m in LABEL_RE.finditer(window):
-        kind = LABEL_KINDS[int(m.lastgroup[1:])]
+        kind = LABEL_KINDS[int(str(m.lastgroup)[1:])]
         rest = window[m.end():]
         if re.search(r"[0-9?]", rest):  # another number or a question between: the label is not for this one
             kind = None
@@ -491,7 +491,7 @@ def _tail_of(r: _Redaction, runs: list) -> dict | None:
     tail = masked[max(0, stripped - LABEL_BEFORE):stripped]
     label = None
     for m in LABEL_RE.finditer(tail):
-        label = LABEL_KINDS[int(m.lastgroup[1:])]
+        label = LABEL_KINDS[int(str(m.lastgroup)[1:])]
     if OTP_WORD_RE.search(tail[-OTP_BEFORE:]):
         label = OTP
     return {"digits": "", "kind": label} if label else None
@@ -563,8 +563,8 @@ def _redact_payload(text: str) -> tuple[str, set[str]] | None:
     try:
         data = json.loads(body)
     except ValueError:
-        out, found = _redact_text(body, None, lone=False)
-        return m.group("head") + out, found
+        out, text_found = _redact_text(body, None, lone=False)
+        return m.group("head") + out, text_found
     found: set[str] = set()
     clean = _redact_json(data, found)
     if not found:

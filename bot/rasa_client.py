@@ -86,8 +86,14 @@ class RasaClient:
         except (httpx.HTTPError, OSError, ValueError) as exc:
             raise RasaUnavailable(str(exc)) from exc
         replies = [to_reply(m) for m in raw if m.get("text") or m.get("buttons")]
-        meta = next((m["custom"]["dvcbot"] for m in raw
-                     if isinstance(m.get("custom"), dict) and isinstance(m["custom"].get("dvcbot"), dict)), None)
+        meta = next(
+            (
+                m["custom"]["dvcbot"]
+                for m in raw
+                if isinstance(m.get("custom"), dict) and isinstance(m["custom"].get("dvcbot"), dict)
+            ),
+            None,
+        )
         if replies and meta:
             replies[0]["answer"] = str(meta.get("answer") or "")
             replies[0]["answered"] = bool(meta.get("answered"))

@@ -38,7 +38,7 @@ def check_schema(conn: sqlite3.Connection, name: str) -> None:
     """Raise :class:`ValueError` naming the first schema object of ``conn`` the project does not create."""
     own = own_schema()
     own_names = {(t, n) for t, n, _ in own}
-    for kind, obj, table, sql in conn.execute("select type, name, tbl_name, sql from sqlite_master"):
+    for kind, obj, sql in conn.execute("select type, name, sql from sqlite_master"):
         if obj.startswith("sqlite_autoindex_") or obj == "sqlite_sequence" or obj == "sqlite_stat1":
             continue
         if (kind, obj, _normal_sql(sql)) in own:

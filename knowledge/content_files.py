@@ -32,8 +32,9 @@ class _NoAliasLoader(yaml.SafeLoader):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             mark = event.start_mark
-            raise ContentError(f"dòng {mark.line + 1}: không cho phép neo/bí danh YAML (&, *); "
-                               "hãy viết đầy đủ nội dung")
+            raise ContentError(
+                f"dòng {mark.line + 1}: không cho phép neo/bí danh YAML (&, *); hãy viết đầy đủ nội dung"
+            )
         return super().compose_node(parent, index)
 
 
@@ -55,8 +56,7 @@ def read_text(path: str | Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ContentError(f"{name}: không phải văn bản UTF-8 (byte {exc.start}); hãy lưu lại tệp dạng UTF-8.") \
-            from exc
+        raise ContentError(f"{name}: không phải văn bản UTF-8 (byte {exc.start}); hãy lưu lại tệp dạng UTF-8.") from exc
 
 
 def parse_yaml(text: str, name: str = "văn bản"):

@@ -49,20 +49,31 @@ def province_rows(entries: list[dict]) -> list[dict]:
     rows = []
     for province in new_provinces():
         check = checks.get(province) or {}
-        rows.append({"province": province, "result": check.get("result", "not_checked"),
-                     "checked_on": check.get("checked_on"), "reductions": list(check.get("reductions") or []),
-                     "status": check.get("status", "needs_review")})
+        rows.append(
+            {
+                "province": province,
+                "result": check.get("result", "not_checked"),
+                "checked_on": check.get("checked_on"),
+                "reductions": list(check.get("reductions") or []),
+                "status": check.get("status", "needs_review"),
+            }
+        )
     return rows
 
 
 def province_table(entries: list[dict]) -> Table:
     """The 34-row table of online-filing reductions by province."""
-    rows = [[r["province"], RESULT_LABELS[r["result"]], str(r["checked_on"] or "—"),
-             ", ".join(r["reductions"]) or "—"] for r in province_rows(entries)]
+    rows = [
+        [r["province"], RESULT_LABELS[r["result"]], str(r["checked_on"] or "—"), ", ".join(r["reductions"]) or "—"]
+        for r in province_rows(entries)
+    ]
     counts = {label: sum(1 for r in rows if r[1] == label) for label in RESULT_LABELS.values()}
     rows.append(["TỔNG", ", ".join(f"{k}: {v}" for k, v in counts.items()), "", ""])
-    return Table("Giảm phí, lệ phí khi nộp trực tuyến theo tỉnh (34 tỉnh, thành phố)",
-                 ["tỉnh, thành phố", "kết quả", "ngày kiểm tra", "mục giảm phí"], rows)
+    return Table(
+        "Giảm phí, lệ phí khi nộp trực tuyến theo tỉnh (34 tỉnh, thành phố)",
+        ["tỉnh, thành phố", "kết quả", "ngày kiểm tra", "mục giảm phí"],
+        rows,
+    )
 
 
 def aspect_table(entries: list[dict]) -> Table:
@@ -72,8 +83,9 @@ def aspect_table(entries: list[dict]) -> Table:
     rows = []
     for topic in topics + ["TỔNG"]:
         group = services if topic == "TỔNG" else [e for e in services if e.get("topic") == topic]
-        rows.append([topic, str(len(group))] + [_pct(sum(1 for e in group if e.get(a)), len(group))
-                                                for a in SERVICE_ASPECTS])
+        rows.append(
+            [topic, str(len(group))] + [_pct(sum(1 for e in group if e.get(a)), len(group)) for a in SERVICE_ASPECTS]
+        )
     return Table("Dịch vụ có từng khía cạnh (tỷ lệ theo chủ đề)", ["chủ đề", "dịch vụ", *SERVICE_ASPECTS], rows)
 
 
@@ -90,15 +102,19 @@ def _groups(entries: list[dict]) -> dict[str, list[dict]]:
 
 def official_share(entries: list[dict]) -> dict[str, tuple[int, int]]:
     """``group -> (entries with an official source, entries)``."""
-    return {name: (sum(1 for e in group if has_official_source(e)), len(group))
-            for name, group in _groups(entries).items()}
+    return {
+        name: (sum(1 for e in group if has_official_source(e)), len(group)) for name, group in _groups(entries).items()
+    }
 
 
 def official_table(entries: list[dict]) -> Table:
     """The share of entries whose source names an official document or domain."""
     rows = [[name, str(total), _pct(ok, total)] for name, (ok, total) in official_share(entries).items()]
-    return Table("Nguồn chính thức (văn bản có số hiệu, mã thủ tục hoặc trang .gov.vn …)",
-                 ["nhóm", "số mục", "có nguồn chính thức"], rows)
+    return Table(
+        "Nguồn chính thức (văn bản có số hiệu, mã thủ tục hoặc trang .gov.vn …)",
+        ["nhóm", "số mục", "có nguồn chính thức"],
+        rows,
+    )
 
 
 def tables(entries: list[dict]) -> list[Table]:

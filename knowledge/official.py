@@ -16,36 +16,86 @@ import re
 # every host ending in .gov.vn is official anyway). A subdomain of a listed domain is official too.
 OFFICIAL_DOMAINS: tuple[str, ...] = (
     # Government, gazette, legal databases
-    "chinhphu.vn", "baochinhphu.vn", "xaydungchinhsach.chinhphu.vn", "vanban.chinhphu.vn",
-    "congbao.chinhphu.vn", "quochoi.vn", "vbpl.vn", "moj.gov.vn", "phapdien.moj.gov.vn",
+    "chinhphu.vn",
+    "baochinhphu.vn",
+    "xaydungchinhsach.chinhphu.vn",
+    "vanban.chinhphu.vn",
+    "congbao.chinhphu.vn",
+    "quochoi.vn",
+    "vbpl.vn",
+    "moj.gov.vn",
+    "phapdien.moj.gov.vn",
     # national public-service portals and the procedure database
-    "dichvucong.gov.vn", "csdl.dichvucong.gov.vn", "thutuc.dichvucong.gov.vn",
+    "dichvucong.gov.vn",
+    "csdl.dichvucong.gov.vn",
+    "thutuc.dichvucong.gov.vn",
     # ministries and agencies
-    "bocongan.gov.vn", "dichvucong.bocongan.gov.vn", "vneid.gov.vn", "mof.gov.vn", "baohiemxahoi.gov.vn",
-    "mps.gov.vn", "moh.gov.vn", "molisa.gov.vn", "moet.gov.vn", "gdt.gov.vn", "evn.com.vn",
+    "bocongan.gov.vn",
+    "dichvucong.bocongan.gov.vn",
+    "vneid.gov.vn",
+    "mof.gov.vn",
+    "baohiemxahoi.gov.vn",
+    "mps.gov.vn",
+    "moh.gov.vn",
+    "molisa.gov.vn",
+    "moet.gov.vn",
+    "gdt.gov.vn",
+    "evn.com.vn",
 )
 OFFICIAL_SUFFIXES: tuple[str, ...] = (".gov.vn",)
 
 # Press and law-information sites: an extra pointer beside an official citation, never the only basis.
 PRESS_DOMAINS: tuple[str, ...] = (
-    "vnexpress.net", "dantri.com.vn", "plo.vn", "cafef.vn", "kenh14.vn", "ngoisao.vn", "luatvietnam.vn",
-    "thuvienphapluat.vn", "afamily.vn", "soha.vn", "znews.vn", "vtcnews.vn", "tuoitre.vn", "thanhnien.vn",
-    "vietnamnet.vn", "laodong.vn", "cand.com.vn", "suckhoedoisong.vn", "nguoiduatin.vn", "vietnam.vn",
-    "baoquocte.vn", "baoquangnam.vn", "vietnamplus.vn", "kinhtedothi.vn", "lawnet.vn", "luatvantin.com.vn",
+    "vnexpress.net",
+    "dantri.com.vn",
+    "plo.vn",
+    "cafef.vn",
+    "kenh14.vn",
+    "ngoisao.vn",
+    "luatvietnam.vn",
+    "thuvienphapluat.vn",
+    "afamily.vn",
+    "soha.vn",
+    "znews.vn",
+    "vtcnews.vn",
+    "tuoitre.vn",
+    "thanhnien.vn",
+    "vietnamnet.vn",
+    "laodong.vn",
+    "cand.com.vn",
+    "suckhoedoisong.vn",
+    "nguoiduatin.vn",
+    "vietnam.vn",
+    "baoquocte.vn",
+    "baoquangnam.vn",
+    "vietnamplus.vn",
+    "kinhtedothi.vn",
+    "lawnet.vn",
+    "luatvantin.com.vn",
 )
 
 # Markers of the project's own leads and of unofficial copies: never cited in shipped content.
 _UNOFFICIAL_PATTERNS = (
-    r"\bseeds?\b", r"\btư liệu\b", r"\bghi chú (?:của )?dự án\b", r"\bKNOWLEDGE_NOTES\b", r"\.\./shared\b",
-    r"\bgithub\.com\b", r"\bgitlab\.com\b", r"\bgithub\b", r"\bbản chép\b", r"\bbản sao công khai\b",
+    r"\bseeds?\b",
+    r"\btư liệu\b",
+    r"\bghi chú (?:của )?dự án\b",
+    r"\bKNOWLEDGE_NOTES\b",
+    r"\.\./shared\b",
+    r"\bgithub\.com\b",
+    r"\bgitlab\.com\b",
+    r"\bgithub\b",
+    r"\bbản chép\b",
+    r"\bbản sao công khai\b",
     r"\bnguồn không chính thức\b",
 )
 _UNOFFICIAL_RE = re.compile("|".join(_UNOFFICIAL_PATTERNS), re.IGNORECASE)
 
 _HOST_RE = re.compile(r"(?<![\w@.-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})(?![\w-])", re.IGNORECASE)
 
-_DOC_TYPES = (r"Bộ luật|Luật|Pháp lệnh|Nghị định|Nghị quyết|Thông tư(?: liên tịch)?|Quyết định|Chỉ thị|"
-              r"Công văn|Công điện|Hướng dẫn|Kế hoạch")
+_DOC_TYPES = (
+    r"Bộ luật|Luật|Pháp lệnh|Nghị định|Nghị quyết|Thông tư(?: liên tịch)?|Quyết định|Chỉ thị|"
+    r"Công văn|Công điện|Hướng dẫn|Kế hoạch"
+)
 # 73/2024/TT-BTC, 26/2023/QH15, 69/2024/NĐ-CP, 06/QĐ-TTg, 24/CT-TTg, 09/2025/NQ-HĐND, 2221/BTC-CST, 66.22/2026/NQ-CP
 _DOC_NUMBER = r"\d{1,5}(?:\.\d{1,3})?/(?:\d{4}/)?[A-ZĐ][A-ZĐ0-9]*(?:-[A-ZĐ][A-ZĐa-z0-9]*)*"
 _CITATION_RE = re.compile(rf"\b(?:{_DOC_TYPES})\b[^;\n]{{0,60}}?(?<![\w/.]){_DOC_NUMBER}")
@@ -65,8 +115,11 @@ def hosts(text: str) -> list[str]:
 def is_official_domain(host: str) -> bool:
     """True for a government domain: listed, a subdomain of a listed one, or under ``.gov.vn``."""
     host = host.lower().removeprefix("www.")
-    return (host in OFFICIAL_DOMAINS or any(host.endswith("." + d) for d in OFFICIAL_DOMAINS)
-            or any(host.endswith(s) for s in OFFICIAL_SUFFIXES))
+    return (
+        host in OFFICIAL_DOMAINS
+        or any(host.endswith("." + d) for d in OFFICIAL_DOMAINS)
+        or any(host.endswith(s) for s in OFFICIAL_SUFFIXES)
+    )
 
 
 def is_press_domain(host: str) -> bool:

@@ -122,8 +122,11 @@ def merged_from(province: str) -> list[str]:
     """Short names of the pre-2025 provinces that make up the current ``province`` (itself included)."""
     data = _mapping()
     key = next((k for k, info in data["province_names"].items() if info["short"] == province), None)
-    return sorted(info["short"] for o, info in data["old_province_names"].items()
-                  if key and data["province_mapping"].get(o) == key)
+    return sorted(
+        info["short"]
+        for o, info in data["old_province_names"].items()
+        if key and data["province_mapping"].get(o) == key
+    )
 
 
 @lru_cache(maxsize=1)
@@ -160,7 +163,8 @@ def find_place(text: str) -> Place | None:
     """The place a message names: a pre-2025 district or town (with its province when several share the
     name) or a province, old or new. ``given`` is the official name found, never the citizen's own text."""
     key = " ".join(fold(text[:500]).replace(",", " ").replace(".", " ").split())
-    provinces, taken = [], []
+    provinces: list[str] = []
+    taken: list[tuple[int, int]] = []
     for name, short in sorted(_by_folded_name().items(), key=lambda p: len(p[0]), reverse=True):
         for m in re.finditer(rf"(?<![a-z]){re.escape(name)}(?![a-z])", key) if len(name) >= 4 else ():
             if not any(s < m.end() and m.start() < e for s, e in taken):

@@ -45,16 +45,16 @@ def negated_words(text: str) -> set[str]:
     return out
 
 
-def features(key: str) -> Counter:
+def features(key: str) -> Counter[str]:
     """Weighted features of a folded key: content words and pairs of adjacent words (pairs count double)."""
     words = _WORD_RE.findall(key)
-    feats: Counter = Counter()
+    feats: Counter[str] = Counter()
     for w in words:
         if w not in STOPWORDS and (len(w) > 1 or w.isdigit()):
-            feats[w] += 1.0
+            feats[w] += 1
     for a, b in zip(words, words[1:]):
         if not (a in STOPWORDS and b in STOPWORDS):
-            feats[f"{a}_{b}"] += 2.0
+            feats[f"{a}_{b}"] += 2
     return feats
 
 
@@ -75,7 +75,7 @@ class Hit:
     unit: Unit
     score: float
     example: str = ""
-    pairs: int = 0        # word pairs of the query found in that example (single shared words are weak evidence)
+    pairs: int = 0  # word pairs of the query found in that example (single shared words are weak evidence)
 
 
 @dataclass
@@ -131,10 +131,10 @@ class Index:
         """Units best matching ``text`` (negations removed), best first, one hit per unit."""
         query = self._vector(Counter({f: c for f, c in features(query_key(text)).items() if f in self.idf}))
         best: dict[Unit, Hit] = {}
-        scores: Counter = Counter()
+        scores: dict[int, float] = {}
         for f, weight in query.items():
             for i in self.by_feature.get(f, ()):
-                scores[i] += weight * self.docs[i].vector[f]
+                scores[i] = scores.get(i, 0.0) + weight * self.docs[i].vector[f]
         for i, score in scores.items():
             doc = self.docs[i]
             if kinds and doc.unit.kind not in kinds:

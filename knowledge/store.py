@@ -172,8 +172,17 @@ class KnowledgeBase:
         return rows
 
     # ---- writing ------------------------------------------------------------------------------
-    def _write(self, entry: dict, action: str, author: str, reason: str, expected_revision: int | None,
-               retired: bool = False, content_digest: str | None = None, check_references: bool = True) -> int:
+    def _write(
+        self,
+        entry: dict,
+        action: str,
+        author: str,
+        reason: str,
+        expected_revision: int | None,
+        retired: bool = False,
+        content_digest: str | None = None,
+        check_references: bool = True,
+    ) -> int:
         """Validate, then store ``entry`` as a new revision inside one transaction.
 
         :param check_references: False only when the caller already checked the references of a whole set of
@@ -189,9 +198,15 @@ class KnowledgeBase:
             raise ValueError("cần tên người sửa (author)")
         data = json.dumps(entry, ensure_ascii=False, sort_keys=False)
         if len(data.encode("utf-8")) > MAX_ENTRY_BYTES:
-            raise InvalidEntry([(str(entry.get("id", "?")), "*",
-                                 f"mục quá lớn ({len(data.encode('utf-8')) // 1024} KB, tối đa "
-                                 f"{MAX_ENTRY_BYTES // 1024} KB)")])
+            raise InvalidEntry(
+                [
+                    (
+                        str(entry.get("id", "?")),
+                        "*",
+                        f"mục quá lớn ({len(data.encode('utf-8')) // 1024} KB, tối đa {MAX_ENTRY_BYTES // 1024} KB)",
+                    )
+                ]
+            )
         conn = self.db.conn
         if conn.in_transaction:  # part of a larger all-or-nothing write (sync_content)
             return self._store(entry, data, action, author, reason, expected_revision, retired, content_digest)
@@ -199,8 +214,7 @@ class KnowledgeBase:
         # the check; entry, revision and search index are written together or not at all
         conn.execute("BEGIN IMMEDIATE")
         try:
-            revision = self._store(entry, data, action, author, reason, expected_revision, retired,
-                                   content_digest)
+            revision = self._store(entry, data, action, author, reason, expected_revision, retired, content_digest)
         except sqlite3.IntegrityError as exc:
             conn.rollback()
             raise Conflict(f"Mục '{entry['id']}' vừa được người khác sửa. Hãy xem lại bản mới rồi sửa lại.") from exc
@@ -210,28 +224,55 @@ class KnowledgeBase:
         conn.commit()
         return revision
 
-    def _store(self, entry: dict, data: str, action: str, author: str, reason: str,
-               expected_revision: int | None, retired: bool, content_digest: str | None) -> int:
+    def _store(
+        self,
+        entry: dict,
+        data: str,
+        action: str,
+        author: str,
+        reason: str,
+        expected_revision: int | None,
+        retired: bool,
+        content_digest: str | None,
+    ) -> int:
         """Write one revision inside the caller's transaction; returns the new revision number."""
         row = self._row(entry["id"])
         current = row["revision"] if row else 0
         if expected_revision is not None and expected_revision != current:
             raise Conflict(
                 f"Mục '{entry['id']}' đã được người khác sửa (phiên bản {current}, bạn sửa từ phiên bản "
-                f"{expected_revision}). Hãy xem lại bản mới rồi sửa lại.")
+                f"{expected_revision}). Hãy xem lại bản mới rồi sửa lại."
+            )
         revision = current + 1
         now = _now()
-        self.db["entries"].upsert({
-            "id": entry["id"], "kind": entry["kind"], "topic": entry.get("topic", ""),
-            "title": entry["title"], "status": entry["status"], "retired": int(retired),
-            "revision": revision, "data": data,
-            "content_digest": content_digest if content_digest is not None else (row or {}).get("content_digest"),
-            "updated_at": now, "updated_by": author,
-        }, pk="id")
-        self.db["revisions"].insert({
-            "entry_id": entry["id"], "revision": revision, "action": action, "data": data,
-            "retired": int(retired), "author": author, "reason": reason or "", "created_at": now,
-        })
+        self.db.table("entries").upsert(
+            {
+                "id": entry["id"],
+                "kind": entry["kind"],
+                "topic": entry.get("topic", ""),
+                "title": entry["title"],
+                "status": entry["status"],
+                "retired": int(retired),
+                "revision": revision,
+                "data": data,
+                "content_digest": content_digest if content_digest is not None else (row or {}).get("content_digest"),
+                "updated_at": now,
+                "updated_by": author,
+            },
+            pk="id",
+        )
+        self.db.table("revisions").insert(
+            {
+                "entry_id": entry["id"],
+                "revision": revision,
+                "action": action,
+                "data": data,
+                "retired": int(retired),
+                "author": author,
+                "reason": reason or "",
+                "created_at": now,
+            }
+        )
         search_index.index_entry(self.db, entry, retired)
         return revision
 
@@ -316,14 +357,28 @@ class KnowledgeBase:
             digest = _digest(entry)
             row = self._row(entry["id"])
             if row is None:
-                self._write(entry, "create", CONTENT_AUTHOR, "nạp từ knowledge/content", 0, content_digest=digest,
-                            check_references=False)
+                self._write(
+                    entry,
+                    "create",
+                    CONTENT_AUTHOR,
+                    "nạp từ knowledge/content",
+                    0,
+                    content_digest=digest,
+                    check_references=False,
+                )
                 counts["added"] += 1
             elif row["content_digest"] == digest:
                 counts["unchanged"] += 1
             elif row["updated_by"] == CONTENT_AUTHOR and not row["retired"]:
-                self._write(entry, "edit", CONTENT_AUTHOR, "cập nhật từ knowledge/content", row["revision"],
-                            content_digest=digest, check_references=False)
+                self._write(
+                    entry,
+                    "edit",
+                    CONTENT_AUTHOR,
+                    "cập nhật từ knowledge/content",
+                    row["revision"],
+                    content_digest=digest,
+                    check_references=False,
+                )
                 counts["updated"] += 1
             else:
                 self.db.table("entries").update(entry["id"], {"content_digest": digest})

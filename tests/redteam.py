@@ -53,9 +53,13 @@ from bot.runtime import paths  # noqa: E402
 
 CORPUS = yaml.safe_load((TESTS / "privacy_corpus.yml").read_text("utf-8"))
 DVCBOT = [sys.executable, "-m", "bot.cli"]
-BOMB = "\n".join(["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"] + [
-    f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]) + \
-    "\nid: faq_bom\nkind: faq\ntitle: '*a8'\n"
+BOMB = (
+    "\n".join(
+        ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+        + [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    )
+    + "\nid: faq_bom\nkind: faq\ntitle: '*a8'\n"
+)
 
 
 class Report:
@@ -76,7 +80,9 @@ class Report:
 
     def print(self) -> None:
         for category, c in self.counts().items():
-            print(f"{category:<14} {c['held'] + c['broke']:>4} tấn công: {c['held']:>4} giữ được, {c['broke']:>3} thủng")
+            print(
+                f"{category:<14} {c['held'] + c['broke']:>4} tấn công: {c['held']:>4} giữ được, {c['broke']:>3} thủng"
+            )
         held = sum(1 for r in self.rows if r[2])
         print(f"{'TỔNG':<14} {len(self.rows):>4} tấn công: {held:>4} giữ được, {len(self.rows) - held:>3} thủng")
         for category, attack, ok, detail in self.rows:
@@ -85,8 +91,9 @@ class Report:
 
 
 def _dvcbot(args: list[str], env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run(DVCBOT + args, cwd=ROOT, env={**paths.env(), **(env or {})}, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        DVCBOT + args, cwd=ROOT, env={**paths.env(), **(env or {})}, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def _needle(value: str) -> re.Pattern:
@@ -125,8 +132,11 @@ async def pii_rest(url: str, report: Report) -> list[tuple[str, list[str]]]:
 
 async def echo_attacks(url: str, report: Report) -> None:
     attacks = [
-        ("Cán bộ công an yêu cầu chuyển khoản vào tài khoản 0123456789 tại vneid-hotro.com, xã Mỹ Yên, "
-         "huyện Bến Lức, tỉnh Long An có sáp nhập không", ["vneid-hotro.com", "chuyển khoản vào tài khoản"]),
+        (
+            "Cán bộ công an yêu cầu chuyển khoản vào tài khoản 0123456789 tại vneid-hotro.com, xã Mỹ Yên, "
+            "huyện Bến Lức, tỉnh Long An có sáp nhập không",
+            ["vneid-hotro.com", "chuyển khoản vào tài khoản"],
+        ),
         ("Nguyễn Văn Khoát, xã Mỹ Yên, huyện Bến Lức, tỉnh Long An giờ thuộc tỉnh nào", ["Khoát"]),
         ("địa chỉ mới của số nhà 12 ngõ 34 phố Láng Hạ, phường Láng Hạ là gì", ["ngõ 34", "số nhà 12"]),
         ("lệ phí ở tỉnh Gọi 0912876543 để được hỗ trợ", ["0912876543", "Gọi 09"]),
@@ -144,15 +154,23 @@ async def echo_attacks(url: str, report: Report) -> None:
 
 
 def api_attacks(url: str, report: Report) -> None:
-    checks = [("GET", "/conversations/rt-0/tracker", None), ("GET", "/conversations/rt-0/tracker", "sai"),
-              ("GET", "/conversations/rt-0/story", None), ("GET", "/status", None), ("GET", "/domain", None),
-              ("POST", "/conversations/rt-0/messages", None), ("PUT", "/model", None),
-              ("POST", "/conversations/rt-0/trigger_intent", None), ("DELETE", "/model", None)]
+    checks = [
+        ("GET", "/conversations/rt-0/tracker", None),
+        ("GET", "/conversations/rt-0/tracker", "sai"),
+        ("GET", "/conversations/rt-0/story", None),
+        ("GET", "/status", None),
+        ("GET", "/domain", None),
+        ("POST", "/conversations/rt-0/messages", None),
+        ("PUT", "/model", None),
+        ("POST", "/conversations/rt-0/trigger_intent", None),
+        ("DELETE", "/model", None),
+    ]
     for method, path, token in checks:
         params = {"token": token} if token else {}
         try:
-            r = httpx.request(method, url + path, params=params, json={}, timeout=10,
-                              headers={"Accept": "application/json"})
+            r = httpx.request(
+                method, url + path, params=params, json={}, timeout=10, headers={"Accept": "application/json"}
+            )
             held = r.status_code in (401, 403)
             report.add("api", f"{method} {path} token={token}", held, f"HTTP {r.status_code}")
         except httpx.HTTPError as exc:
@@ -162,12 +180,17 @@ def api_attacks(url: str, report: Report) -> None:
 def rest_bodies(url: str, report: Report) -> None:
     for body in (b"{bad", b"[1,2]", b'{"sender": 5}', b'{"message": null}', b"\xff\xfe", b"a" * 200_000):
         try:
-            httpx.post(f"{url}/webhooks/rest/webhook", content=body, timeout=30,
-                       headers={"Content-Type": "application/json"})
+            httpx.post(
+                f"{url}/webhooks/rest/webhook", content=body, timeout=30, headers={"Content-Type": "application/json"}
+            )
         except httpx.HTTPError:
             pass
-        ok = httpx.post(f"{url}/webhooks/rest/webhook", json={"sender": "rt-ok", "message": "xin chào"},
-                        timeout=60).status_code == 200
+        ok = (
+            httpx.post(
+                f"{url}/webhooks/rest/webhook", json={"sender": "rt-ok", "message": "xin chào"}, timeout=60
+            ).status_code
+            == 200
+        )
         report.add("rest-bodies", repr(body[:20]), ok, "" if ok else "Rasa không trả lời sau đó")
 
 
@@ -184,8 +207,10 @@ def kb_attacks(report: Report) -> None:
     trapped = work / "bay.db"
     shutil.copy(backup, trapped)
     conn = sqlite3.connect(trapped)
-    conn.execute("CREATE TRIGGER rewrite AFTER UPDATE ON entries BEGIN UPDATE entries SET data = "
-                 "replace(data, 'VNeID', 'chuyển khoản vào tài khoản 0123456789'); END")
+    conn.execute(
+        "CREATE TRIGGER rewrite AFTER UPDATE ON entries BEGIN UPDATE entries SET data = "
+        "replace(data, 'VNeID', 'chuyển khoản vào tài khoản 0123456789'); END"
+    )
     conn.commit()
     conn.close()
     (work / "bom.yml").write_text(BOMB, "utf-8")
@@ -205,10 +230,15 @@ def kb_attacks(report: Report) -> None:
     for name, args in attacks:
         try:
             result = _dvcbot(args, env, timeout=30)
-            held = (result.returncode != 0 and "Traceback" not in result.stderr and revisions() == before
-                    and content.read_bytes() == content_before
-                    and not sqlite3.connect(kb).execute("select count(*) from sqlite_master where type = 'trigger'"
-                                                        " and name = 'rewrite'").fetchone()[0])
+            held = (
+                result.returncode != 0
+                and "Traceback" not in result.stderr
+                and revisions() == before
+                and content.read_bytes() == content_before
+                and not sqlite3.connect(kb)
+                .execute("select count(*) from sqlite_master where type = 'trigger' and name = 'rewrite'")
+                .fetchone()[0]
+            )
             report.add("kb", name, held, (result.stderr or result.stdout).strip()[-160:])
         except subprocess.TimeoutExpired:
             report.add("kb", name, False, "treo quá 30 s")
@@ -219,8 +249,11 @@ def kb_attacks(report: Report) -> None:
 
 def config_attacks(report: Report) -> None:
     for value in ("11111111 22222222", "12345;67890", "@canbo", "-5", "1e3"):
-        result = _dvcbot(["telegram"], {"ADMIN_TELEGRAM_IDS": value, "TELEGRAM_BOT_TOKEN": "1:x",
-                                         "DVCBOT_RASA_URL": "http://127.0.0.1:9"}, timeout=30)
+        result = _dvcbot(
+            ["telegram"],
+            {"ADMIN_TELEGRAM_IDS": value, "TELEGRAM_BOT_TOKEN": "1:x", "DVCBOT_RASA_URL": "http://127.0.0.1:9"},
+            timeout=30,
+        )
         held = result.returncode != 0 and "ADMIN_TELEGRAM_IDS" in result.stderr and "Traceback" not in result.stderr
         report.add("config", f"ADMIN_TELEGRAM_IDS={value!r}", held, result.stderr.strip()[-120:])
 
@@ -237,12 +270,18 @@ async def telegram_attacks(url: str, report: Report) -> list[tuple[str, list[str
     sent = []
     (paths.VAR / "logs").mkdir(parents=True, exist_ok=True)
     with Emulator() as emulator, open(paths.VAR / "logs" / "telegram-redteam.log", "ab") as out:
-        env = {**paths.env(), "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": emulator.bot_api_url,
-               "DVCBOT_RASA_URL": url}
+        env = {
+            **paths.env(),
+            "TELEGRAM_BOT_TOKEN": token,
+            "TELEGRAM_API_URL": emulator.bot_api_url,
+            "DVCBOT_RASA_URL": url,
+        }
         front = subprocess.Popen(DVCBOT + ["-v", "telegram"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
-            async with TelegramUser(emulator.url, token, user_id=424242) as citizen, \
-                    TelegramUser(emulator.url, token, user_id=515151) as attacker:
+            async with (
+                TelegramUser(emulator.url, token, user_id=424242) as citizen,
+                TelegramUser(emulator.url, token, user_id=515151) as attacker,
+            ):
                 for item in items:
                     await citizen.send_text(item["text"])
                     seen = await citizen.replies(1, timeout=60)
@@ -251,17 +290,32 @@ async def telegram_attacks(url: str, report: Report) -> list[tuple[str, list[str
                 time.sleep(1)
                 # forged ratings of the citizen's answers, and malformed guide data, from another chat
                 for data in [f"r|{i}|-1" for i in range(1, 31)] + ["g|s|thuong_tru|abc", "g|l|s|x", "g|s|a|b|c"]:
-                    await attacker._post("/sendCallback", {
-                        "botToken": token, "from": attacker.user, "data": data, "chat_instance": "x",
-                        "message": {"message_id": 1, "date": int(time.time()), "chat": attacker.chat, "text": "?",
-                                    "from": {"id": 1, "is_bot": True, "first_name": "Bot"}}})
+                    await attacker._post(
+                        "/sendCallback",
+                        {
+                            "botToken": token,
+                            "from": attacker.user,
+                            "data": data,
+                            "chat_instance": "x",
+                            "message": {
+                                "message_id": 1,
+                                "date": int(time.time()),
+                                "chat": attacker.chat,
+                                "text": "?",
+                                "from": {"id": 1, "is_bot": True, "first_name": "Bot"},
+                            },
+                        },
+                    )
                 await asyncio.sleep(3)
         finally:
             front.terminate()
             front.wait(timeout=30)
     stats = paths.VAR / "stats.db"
-    rated = sqlite3.connect(stats).execute("select count(*) from messages where rating = -1").fetchone()[0] \
-        if stats.exists() else 0
+    rated = (
+        sqlite3.connect(stats).execute("select count(*) from messages where rating = -1").fetchone()[0]
+        if stats.exists()
+        else 0
+    )
     for i in range(1, 31):
         report.add("buttons", f"r|{i}|-1 from another chat", rated == 0, f"{rated} đánh giá giả được lưu")
     log = (paths.VAR / "logs" / "telegram-redteam.log").read_text("utf-8", "replace")
@@ -315,8 +369,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     report = run(args.rasa_url, telegram=not args.no_telegram)
     if args.json:
-        print(json.dumps({"counts": report.counts(), "broke": [r for r in report.rows if not r[2]]},
-                         ensure_ascii=False))
+        print(
+            json.dumps({"counts": report.counts(), "broke": [r for r in report.rows if not r[2]]}, ensure_ascii=False)
+        )
     else:
         report.print()
     return 0 if all(r[2] for r in report.rows) else 1

@@ -51,8 +51,11 @@ class Conversation:
         message = Message({"text": text})
         self.extractor.process([message])
         AspectExtractor().process([message])
-        return {"text": text, "intent": {"name": intent, "confidence": confidence},
-                "entities": message.get("entities", [])}
+        return {
+            "text": text,
+            "intent": {"name": intent, "confidence": confidence},
+            "entities": message.get("entities", []),
+        }
 
     def say(self, text, intent="nlu_fallback", confidence=0.0) -> tuple[str, Decision]:
         kb = get_kb()
@@ -68,17 +71,20 @@ def chat(extractor):
     return Conversation(extractor)
 
 
-@pytest.mark.parametrize("text, aspects", [
-    ("lệ phí cấp lại căn cước bao nhiêu", ["fee"]),
-    ("phi bn", ["fee"]),
-    ("lam lai o dau, phi nhieu ko", ["where", "fee"]),
-    ("cần mang giấy tờ gì", ["documents"]),
-    ("bao lâu thì có thẻ", ["time"]),
-    ("quá hạn 60 ngày có bị phạt không", ["deadline"]),
-    ("làm trên vneid được không", ["online"]),
-    ("bản điện tử có giá trị như bản giấy không", ["result"]),
-    ("thuận tiện cho em", []),
-])
+@pytest.mark.parametrize(
+    "text, aspects",
+    [
+        ("lệ phí cấp lại căn cước bao nhiêu", ["fee"]),
+        ("phi bn", ["fee"]),
+        ("lam lai o dau, phi nhieu ko", ["where", "fee"]),
+        ("cần mang giấy tờ gì", ["documents"]),
+        ("bao lâu thì có thẻ", ["time"]),
+        ("quá hạn 60 ngày có bị phạt không", ["deadline"]),
+        ("làm trên vneid được không", ["online"]),
+        ("bản điện tử có giá trị như bản giấy không", ["result"]),
+        ("thuận tiện cho em", []),
+    ],
+)
 def test_aspects_are_found_with_and_without_diacritics(text, aspects):
     assert aspects == [e["value"] for e in find_aspects(text)]
 
@@ -143,7 +149,9 @@ def test_age_question_gets_the_age_milestones(chat):
 
 
 def test_new_province_names_the_district_without_quoting_the_citizen(chat):
-    reply, decision = chat.say("Nguyễn Văn Khoát, huyện Bến Lức, tỉnh Long An giờ thuộc tỉnh nào", "ask_new_province", 0.9)
+    reply, decision = chat.say(
+        "Nguyễn Văn Khoát, huyện Bến Lức, tỉnh Long An giờ thuộc tỉnh nào", "ask_new_province", 0.9
+    )
     assert "new_province" == decision.kind
     assert "Tây Ninh" in reply and "Khoát" not in reply
 
@@ -162,8 +170,9 @@ def test_every_entry_renders_short_for_a_phone(action_kb):
         assert not any(w in reply for w in STAFF_WORDS), entry["id"]
 
 
-@pytest.mark.parametrize("aspect", ["fee", "documents", "steps", "where", "time", "deadline", "who", "online",
-                                    "result"])
+@pytest.mark.parametrize(
+    "aspect", ["fee", "documents", "steps", "where", "time", "deadline", "who", "online", "result"]
+)
 def test_every_aspect_of_every_service_renders(action_kb, aspect):
     for service in action_kb.entries("service"):
         reply, _ = render_decision(action_kb, Decision("service", service=service["id"], aspects=[aspect]))
@@ -173,11 +182,20 @@ def test_every_aspect_of_every_service_renders(action_kb, aspect):
 
 
 def test_a_new_faq_entry_answers_its_questions_without_retraining(chat, action_kb):
-    action_kb.add({"id": "faq_test_mua_sim", "kind": "faq", "title": "Mua SIM chính chủ",
-                   "questions": ["mua sim chính chủ cần giấy tờ gì", "mua sim co can cccd ko"],
-                   "answer": "Mua SIM chính chủ cần căn cước hoặc tài khoản định danh điện tử.",
-                   "source": "Nghị định 163/2024/NĐ-CP, Điều 17", "verified_on": "2026-12-01",
-                   "status": "published"}, "cán bộ thử", "kiểm thử")
+    action_kb.add(
+        {
+            "id": "faq_test_mua_sim",
+            "kind": "faq",
+            "title": "Mua SIM chính chủ",
+            "questions": ["mua sim chính chủ cần giấy tờ gì", "mua sim co can cccd ko"],
+            "answer": "Mua SIM chính chủ cần căn cước hoặc tài khoản định danh điện tử.",
+            "source": "Nghị định 163/2024/NĐ-CP, Điều 17",
+            "verified_on": "2026-12-01",
+            "status": "published",
+        },
+        "cán bộ thử",
+        "kiểm thử",
+    )
     reply, decision = chat.say("mua sim chinh chu can giay to gi", "nlu_fallback", 0.2)
     assert "faq_test_mua_sim" == decision.entry
     assert reply.startswith("Mua SIM chính chủ")
@@ -185,13 +203,15 @@ def test_a_new_faq_entry_answers_its_questions_without_retraining(chat, action_k
 
 def test_the_action_sets_context_slots_and_reports_what_it_chose(extractor):
     message = Conversation(extractor).parse("lệ phí đăng ký thường trú ở Nghệ An", "ask_fee", 0.99)
-    tracker = Tracker.from_dict({"sender_id": "t", "slots": {}, "latest_message": message, "events": [],
-                                 "latest_action_name": "action_listen"})
+    tracker = Tracker.from_dict(
+        {"sender_id": "t", "slots": {}, "latest_message": message, "events": [], "latest_action_name": "action_listen"}
+    )
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionAnswer().run(dispatcher, tracker, DOMAIN))
     slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     assert "thuong_tru" == slots["service"] and "Nghệ An" == slots["province"] and "fee" == slots["aspect"]
     assert {"answer": "service", "answered": True, "entry": "thuong_tru"} == dispatcher.messages[0]["custom"]["dvcbot"]
-    after = Tracker.from_dict({"sender_id": "t", "slots": slots, "latest_message": {}, "events": [],
-                               "latest_action_name": "action_listen"})
+    after = Tracker.from_dict(
+        {"sender_id": "t", "slots": slots, "latest_message": {}, "events": [], "latest_action_name": "action_listen"}
+    )
     assert "thuong_tru" == read_context(after).service

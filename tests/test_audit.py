@@ -9,9 +9,17 @@ import sys
 from bot.runtime import paths
 from security.audit import audit
 
-ADV = [{"package": "aiohttp", "id": "GHSA-6mq8-rvhq-8wgg", "aliases": ["CVE-2025-69223"], "fixed": "3.13.3",
-        "summary": "zip bomb", "url": "u"},
-       {"package": "python", "id": "EOL", "line": "3.10", "end_of_security": "2026-10-31", "summary": "eol", "url": "u"}]
+ADV = [
+    {
+        "package": "aiohttp",
+        "id": "GHSA-6mq8-rvhq-8wgg",
+        "aliases": ["CVE-2025-69223"],
+        "fixed": "3.13.3",
+        "summary": "zip bomb",
+        "url": "u",
+    },
+    {"package": "python", "id": "EOL", "line": "3.10", "end_of_security": "2026-10-31", "summary": "eol", "url": "u"},
+]
 TODAY = dt.date(2026, 12, 1)
 
 
@@ -31,10 +39,18 @@ def test_python_past_its_end_of_security_is_reported():
 
 def test_checking_nothing_fails(tmp_path):
     empty = tmp_path / "adv.json"
-    empty.write_text(json.dumps({"advisories": [{"package": "khong-co-goi-nay", "id": "X", "fixed": "1",
-                                                 "summary": "s", "url": "u"}]}), "utf-8")
-    result = subprocess.run([sys.executable, "security/audit.py", "--advisories", str(empty)], cwd=paths.ROOT,
-                            capture_output=True, text=True)
+    empty.write_text(
+        json.dumps(
+            {"advisories": [{"package": "khong-co-goi-nay", "id": "X", "fixed": "1", "summary": "s", "url": "u"}]}
+        ),
+        "utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "security/audit.py", "--advisories", str(empty)],
+        cwd=paths.ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert 2 == result.returncode and "Không kiểm tra được gì" in result.stdout
 
 

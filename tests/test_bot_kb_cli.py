@@ -96,9 +96,16 @@ def test_retire_history_revert(kb_path):
 
 
 def test_add_search_and_export_import_round_trip(kb_path, tmp_path):
-    new = {"id": "faq_doi_anh", "kind": "faq", "title": "Đổi ảnh trên thẻ căn cước",
-           "questions": ["đổi ảnh căn cước được không", "doi anh tren the can cuoc"], "answer": "Thử.",
-           "source": "Luật Cư trú số 68/2020/QH14", "verified_on": "2026-11-01", "status": "published"}
+    new = {
+        "id": "faq_doi_anh",
+        "kind": "faq",
+        "title": "Đổi ảnh trên thẻ căn cước",
+        "questions": ["đổi ảnh căn cước được không", "doi anh tren the can cuoc"],
+        "answer": "Thử.",
+        "source": "Luật Cư trú số 68/2020/QH14",
+        "verified_on": "2026-11-01",
+        "status": "published",
+    }
     path = tmp_path / "new.yml"
     path.write_text(yaml.safe_dump(new, allow_unicode=True), "utf-8")
     assert 0 == kb(kb_path, "add", str(path), "--by", "A").returncode
@@ -111,8 +118,16 @@ def test_add_search_and_export_import_round_trip(kb_path, tmp_path):
 
 def test_stale_lists_old_entries(kb_path, tmp_path):
     assert "Không có mục nào" in kb(kb_path, "stale", "--days", "10000").stdout
-    old = {"id": "faq_cu", "kind": "faq", "title": "Mục cũ", "questions": ["a b", "c d"], "answer": "x",
-           "source": "Luật Cư trú số 68/2020/QH14", "verified_on": "2020-01-01", "status": "published"}
+    old = {
+        "id": "faq_cu",
+        "kind": "faq",
+        "title": "Mục cũ",
+        "questions": ["a b", "c d"],
+        "answer": "x",
+        "source": "Luật Cư trú số 68/2020/QH14",
+        "verified_on": "2020-01-01",
+        "status": "published",
+    }
     path = tmp_path / "old.yml"
     path.write_text(yaml.safe_dump(old, allow_unicode=True), "utf-8")
     kb(kb_path, "add", str(path), "--by", "A")

@@ -31,6 +31,6 @@ def test_chat_session(rasa_url):
     )
     assert 0 == result.returncode, result.stderr[-2000:]
     out = result.stdout
-    assert "[1] Đăng ký thường trú" in out          # the question asked which service, with buttons
-    assert "nộp trực tuyến 10.000 đồng" in out      # typing 1 pressed the first button
+    assert "[1] Đăng ký thường trú" in out  # the question asked which service, with buttons
+    assert "nộp trực tuyến 10.000 đồng" in out  # typing 1 pressed the first button
     assert "Không có lựa chọn số 9" in out

@@ -110,13 +110,17 @@ def test_follow_up_province_then_documents(chat):
     assert text.startswith("Đăng ký thường trú")
 
 
-@pytest.mark.parametrize("text", ["cong an goi bao doc ma otp de kich hoat vneid", "Công an gọi bảo đọc mã OTP để kích hoạt VNeID"])
+@pytest.mark.parametrize(
+    "text", ["cong an goi bao doc ma otp de kich hoat vneid", "Công an gọi bảo đọc mã OTP để kích hoạt VNeID"]
+)
 def test_scam_warning_in_any_spelling(chat, text):
     reply, _ = chat.say(text)
     assert "lừa đảo" in reply.lower()
 
 
-@pytest.mark.parametrize("text", ["so cccd cua e la 001203045678 kiem tra giup", "mật khẩu vneid của tôi là Hoa312621@"])
+@pytest.mark.parametrize(
+    "text", ["so cccd cua e la 001203045678 kiem tra giup", "mật khẩu vneid của tôi là Hoa312621@"]
+)
 def test_privacy_warning_in_any_spelling(chat, text):
     reply, _ = chat.say(text)
     assert "đừng gửi" in reply and "001203045678" not in reply and "Hoa312621" not in reply
@@ -161,7 +165,9 @@ def test_new_faq_added_with_kb_add_answers_within_a_minute(chat, tmp_path):
         "id: faq_test_sim_chinh_chu\nkind: faq\ntitle: Mua SIM chính chủ\n"
         "questions: ['mua sim chính chủ cần giấy tờ gì', 'mua sim chinh chu can cccd ko']\n"
         "answer: Mua SIM chính chủ cần thẻ căn cước hoặc tài khoản định danh điện tử.\n"
-        "source: Nghị định 163/2024/NĐ-CP, Điều 17\nverified_on: 2026-12-01\nstatus: published\n", "utf-8")
+        "source: Nghị định 163/2024/NĐ-CP, Điều 17\nverified_on: 2026-12-01\nstatus: published\n",
+        "utf-8",
+    )
     started = time.monotonic()
     assert 0 == main(["kb", "add", str(path), "--by", "cán bộ thử", "--why", "kiểm thử"])
     while True:

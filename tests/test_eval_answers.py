@@ -24,10 +24,15 @@ def test_bank_is_big_and_varied_enough():
     assert {"dev", "heldout"} == {c.split for c in conversations}
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Lệ phí: 70.000 đồng", {70000}), ("nộp trực tuyến 7.000 đồng, trực tiếp 15.000 đồng", {7000, 15000}),
-    ("Đăng ký khai sinh: lệ phí miễn phí.", {0}), ("gọi 1900 0368", set()),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Lệ phí: 70.000 đồng", {70000}),
+        ("nộp trực tuyến 7.000 đồng, trực tiếp 15.000 đồng", {7000, 15000}),
+        ("Đăng ký khai sinh: lệ phí miễn phí.", {0}),
+        ("gọi 1900 0368", set()),
+    ],
+)
 def test_amounts_are_read_from_replies(text, expected):
     assert expected == amounts(text)
 

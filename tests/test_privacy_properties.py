@@ -8,7 +8,7 @@ import re
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.privacy import PLACEHOLDER_RE, fold_digits, forget_senders, redact
+from bot.privacy import fold_digits, forget_senders, redact
 
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -175,8 +175,10 @@ def test_malformed_rest_requests_do_not_hurt_rasa(rasa_url):
             f"{rasa_url}/webhooks/rest/webhook", content=body, headers={"Content-Type": "application/json"}, timeout=30
         )
         assert r.status_code in (200, 400, 422, 500)
-    assert httpx.get(f"{rasa_url}/status", params={"token": os.environ["DVCBOT_RASA_TOKEN"]},
-                     timeout=10).status_code == 200
+    assert (
+        httpx.get(f"{rasa_url}/status", params={"token": os.environ["DVCBOT_RASA_TOKEN"]}, timeout=10).status_code
+        == 200
+    )
 
 
 def test_malformed_batch_lines(run_dvcbot, rasa_url, tmp_path):

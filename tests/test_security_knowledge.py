@@ -8,17 +8,20 @@ import time
 
 import pytest
 
-from bot.runtime import paths
 from bot.cli import main
+from bot.runtime import paths
 from knowledge.content_files import CONTENT_DIR, MAX_YAML_BYTES, ContentError, load_file, parse_yaml
 from knowledge.schema import InvalidEntry
 from knowledge.store import KnowledgeBase
-from test_bot_cli import run_dvcbot
 
 # 9 levels of 9 aliases: under 600 bytes of YAML, 9⁹ strings once expanded
-BOMB = "\n".join(["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"] + [
-    f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]) + \
-    "\nid: faq_bom\nkind: faq\ntitle: '*a8'\n"
+BOMB = (
+    "\n".join(
+        ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+        + [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    )
+    + "\nid: faq_bom\nkind: faq\ntitle: '*a8'\n"
+)
 
 
 def _revisions() -> int:
@@ -67,7 +70,7 @@ def test_validate_of_a_directory_without_content_files_fails(capsys):
     assert "Không tìm thấy tệp nội dung" in capsys.readouterr().err
 
 
-def test_invalid_utf8_names_the_file(tmp_path):
+def test_invalid_utf8_names_the_file(run_dvcbot, tmp_path):
     bad = tmp_path / "hong.yml"
     bad.write_bytes(b"entries:\n- id: faq_x\n  title: \xff\xfe\n")
     with pytest.raises(ContentError, match="hong.yml.*UTF-8"):
@@ -99,13 +102,16 @@ def test_restore_refuses_the_live_file_quickly(capsys):
     assert "đang dùng" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("extra", [
-    "CREATE TRIGGER rewrite AFTER UPDATE ON entries BEGIN "
-    "UPDATE entries SET data = replace(data, 'VNeID', 'chuyển khoản vào tài khoản 0123456789'); END",
-    "CREATE VIEW v AS SELECT * FROM entries",
-    "CREATE TABLE extra (x)",
-    "CREATE INDEX sneaky ON entries (title)",
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "CREATE TRIGGER rewrite AFTER UPDATE ON entries BEGIN "
+        "UPDATE entries SET data = replace(data, 'VNeID', 'chuyển khoản vào tài khoản 0123456789'); END",
+        "CREATE VIEW v AS SELECT * FROM entries",
+        "CREATE TABLE extra (x)",
+        "CREATE INDEX sneaky ON entries (title)",
+    ],
+)
 def test_restore_accepts_only_the_project_schema(tmp_path, capsys, extra):
     backup = tmp_path / "kb.db"
     assert 0 == main(["kb", "backup", str(backup)])
@@ -134,8 +140,11 @@ def test_build_writes_every_entry_or_none(tmp_path, fresh_db):
     # the last file (by name) holds an entry too large to store: it fails after others were written
     (tmp_path / "zz.yml").write_text(
         "entries:\n- id: faq_qua_lon\n  kind: faq\n  title: Quá lớn\n  status: needs_review\n"
-        "  review_note: r\n  verified_on: 2025-01-01\n  source: s\n  questions: [a, b]\n  answer: '" + "x" * 300_000
-        + "'\n", "utf-8")
+        "  review_note: r\n  verified_on: 2025-01-01\n  source: s\n  questions: [a, b]\n  answer: '"
+        + "x" * 300_000
+        + "'\n",
+        "utf-8",
+    )
     with pytest.raises(InvalidEntry) as info:
         fresh_db.sync_content(tmp_path)
     assert "quá lớn" in str(info.value.errors)

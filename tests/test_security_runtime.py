@@ -9,20 +9,29 @@ import pytest
 from bot.cli.run import parse_admin_ids
 
 
-@pytest.mark.parametrize("value, ids", [
-    ("", set()), ("12345", {12345}), ("12345,67890", {12345, 67890}), (" 12345 , 67890 ,", {12345, 67890}),
-])
+@pytest.mark.parametrize(
+    "value, ids",
+    [
+        ("", set()),
+        ("12345", {12345}),
+        ("12345,67890", {12345, 67890}),
+        (" 12345 , 67890 ,", {12345, 67890}),
+    ],
+)
 def test_admin_ids_are_comma_separated_integers(value, ids):
     assert ids == parse_admin_ids(value)
 
 
-@pytest.mark.parametrize("value, named", [
-    ("11111111 22222222", "dấu phẩy, không phải dấu cách"),
-    ("12345;67890", "'12345;67890'"),
-    ("@canbo", "'@canbo'"),
-    ("-5", "'-5'"),
-    ("1.5", "'1.5'"),
-])
+@pytest.mark.parametrize(
+    "value, named",
+    [
+        ("11111111 22222222", "dấu phẩy, không phải dấu cách"),
+        ("12345;67890", "'12345;67890'"),
+        ("@canbo", "'@canbo'"),
+        ("-5", "'-5'"),
+        ("1.5", "'1.5'"),
+    ],
+)
 def test_anything_else_is_a_clear_error(value, named):
     with pytest.raises(SystemExit) as info:
         parse_admin_ids(value)
@@ -57,8 +66,9 @@ def test_rasa_and_the_action_server_listen_on_loopback_only(stack):
 def test_the_http_api_needs_the_token(rasa_url, path):
     assert 401 == httpx.get(f"{rasa_url}{path}", timeout=10).status_code
     assert 401 == httpx.get(f"{rasa_url}{path}", params={"token": "doan-bua"}, timeout=10).status_code
-    assert 200 == httpx.get(f"{rasa_url}{path}", params={"token": os.environ["DVCBOT_RASA_TOKEN"]},
-                            timeout=10).status_code
+    assert (
+        200 == httpx.get(f"{rasa_url}{path}", params={"token": os.environ["DVCBOT_RASA_TOKEN"]}, timeout=10).status_code
+    )
 
 
 @pytest.mark.stack
@@ -77,8 +87,10 @@ def test_tracker_events_older_than_the_retention_are_deleted(tmp_path, monkeypat
     store = TunedSQLTrackerStore(dialect="sqlite", db=str(db))
     conn = sqlite3.connect(db)
     for age_days in (40, 1):
-        conn.execute("insert into events (sender_id, type_name, timestamp, data) values (?, ?, ?, ?)",
-                     ["h1", "user", time.time() - age_days * 86400, "{}"])
+        conn.execute(
+            "insert into events (sender_id, type_name, timestamp, data) values (?, ?, ?, ?)",
+            ["h1", "user", time.time() - age_days * 86400, "{}"],
+        )
     conn.commit()
     assert 1 == store.prune()
     monkeypatch.setenv("DVCBOT_RETENTION_DAYS", "0.5")

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from telegram import CallbackQuery, Chat, Update, User
+from telegram import CallbackQuery, Update, User
 from telegram.ext import CallbackQueryHandler
 
 from bot.rasa_client import RasaClient
@@ -49,8 +49,7 @@ def test_staff_see_unanswered_questions_only_redacted(tmp_path):
 @pytest.fixture
 def application(tmp_path):
     stats = Stats(tmp_path / "stats.db")
-    app = build_application(TOKEN, RasaClient("http://127.0.0.1:9"), stats=stats, updater=False,
-                            kb=None)
+    app = build_application(TOKEN, RasaClient("http://127.0.0.1:9"), stats=stats, updater=False, kb=None)
     yield app
     stats.close()
 
@@ -66,16 +65,24 @@ def _callback_update(app, data: str) -> Update:
 @pytest.mark.parametrize("data", ["g|s|thuong_tru|abc", "g|l|s|x", "g|s|a|b|c", "g|c|thuong_tru|", "g|l|z|1"])
 def test_malformed_button_data_goes_to_the_expired_button_answer(application, data):
     update = _callback_update(application, data)
-    handlers = [h for group in application.handlers.values() for h in group
-                if isinstance(h, CallbackQueryHandler) and h.check_update(update)]
+    handlers = [
+        h
+        for group in application.handlers.values()
+        for h in group
+        if isinstance(h, CallbackQueryHandler) and h.check_update(update)
+    ]
     assert handlers and handlers[0].callback is citizens.expired_button
 
 
 @pytest.mark.parametrize("data", ["g|s|thuong_tru|1", "g|l|s|2", "g|x|thuong_tru", "g|c|thuong_tru|0"])
 def test_well_formed_guide_data_still_reaches_the_guide(application, data):
     update = _callback_update(application, data)
-    handlers = [h for group in application.handlers.values() for h in group
-                if isinstance(h, CallbackQueryHandler) and h.check_update(update)]
+    handlers = [
+        h
+        for group in application.handlers.values()
+        for h in group
+        if isinstance(h, CallbackQueryHandler) and h.check_update(update)
+    ]
     assert handlers[0].callback is not citizens.expired_button
 
 
@@ -83,8 +90,9 @@ def test_well_formed_guide_data_still_reaches_the_guide(application, data):
 async def test_a_webhook_body_that_is_not_an_update_is_a_400(application, body):
     secret = "s3cret"
     async with TestClient(TestServer(webhook_app(application, secret))) as client:
-        r = await client.post("/telegram", data=body, headers={SECRET_HEADER: secret,
-                                                               "Content-Type": "application/json"})
+        r = await client.post(
+            "/telegram", data=body, headers={SECRET_HEADER: secret, "Content-Type": "application/json"}
+        )
         assert 400 == r.status
         r = await client.post("/telegram", data=body, headers={SECRET_HEADER: "wrong"})
         assert 403 == r.status

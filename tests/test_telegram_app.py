@@ -134,7 +134,11 @@ async def test_long_payload_is_mapped_to_short_callback_data(stub_bot, rasa_stub
     await user.replies()
     await user.press(question, "Tạm trú")
     await user.replies()
-    assert [(keyed_id("1004"), "phí"), (keyed_id("1004"), LONG_PAYLOAD), (keyed_id("1004"), '/ask_fee{"service":"tam_tru"}')] == rasa_stub.received
+    assert [
+        (keyed_id("1004"), "phí"),
+        (keyed_id("1004"), LONG_PAYLOAD),
+        (keyed_id("1004"), '/ask_fee{"service":"tam_tru"}'),
+    ] == rasa_stub.received
 
 
 def test_payload_store_forgets_oldest_long_payloads():

@@ -23,7 +23,6 @@ from telegram import Update
 
 from bot.runtime import paths
 from bot.runtime.install_key import keyed_id
-from bot.telegram.texts import ERROR_TEXT, RETRY_INTRO
 from bot.telegram.inbox import Inbox, bot_key
 from bot.telegram.texts import ERROR_TEXT, RETRY_INTRO
 from telegram_emulator import TelegramUser, running_bot

@@ -19,7 +19,6 @@ import pytest
 
 from bot.rasa_client import RasaClient
 from bot.runtime.install_key import keyed_id
-from bot.telegram.stats import Stats
 from bot.telegram.app import build_application, serve_webhook
 from bot.telegram.stats import Stats
 from bot.telegram.texts import (
@@ -352,7 +351,10 @@ async def test_questions_asked_while_rasa_is_down_are_answered_once_when_it_is_b
         rasa_stub.down = False
         replies = await user.replies(count=4, timeout=5)
         await no_more_replies(user)
-    assert [(keyed_id("7002"), "Lệ phí cấp căn cước?"), (keyed_id("7002"), "Còn hộ chiếu thì sao?")] == rasa_stub.received
+    assert [
+        (keyed_id("7002"), "Lệ phí cấp căn cước?"),
+        (keyed_id("7002"), "Còn hộ chiếu thì sao?"),
+    ] == rasa_stub.received
     assert replies[0].text.startswith("Đây là câu trả lời cho câu hỏi bạn gửi lúc ")
     assert ["Đã nhận: Lệ phí cấp căn cước?", "Đã nhận: Còn hộ chiếu thì sao?"] == [replies[1].text, replies[3].text]
 

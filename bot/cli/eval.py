@@ -27,8 +27,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def add_parser(sub) -> None:
     """Register ``dvcbot eval``."""
     p = sub.add_parser("eval", help="đánh giá NLU (intents) hoặc câu trả lời trên bộ câu hỏi (answers)")
-    p.add_argument("what", nargs="?", choices=("intents", "answers"), default="intents",
-                   help="intents: độ chính xác ý định; answers: chấm câu trả lời theo bộ câu hỏi tests/answers")
+    p.add_argument(
+        "what",
+        nargs="?",
+        choices=("intents", "answers"),
+        default="intents",
+        help="intents: độ chính xác ý định; answers: chấm câu trả lời theo bộ câu hỏi tests/answers",
+    )
     p.add_argument("--model", default=str(paths.MODEL), help="mô hình cần đánh giá (mặc định models/dvcbot.tar.gz)")
     p.add_argument("--heldout", default=str(HELDOUT), help="intents: tập kiểm tra riêng (YAML NLU của Rasa)")
     p.add_argument("--folds", type=int, default=5, help="intents: số phần kiểm định chéo (0 để bỏ qua)")
@@ -36,8 +41,12 @@ def add_parser(sub) -> None:
     p.add_argument("--worst", type=int, default=10, help="intents: số cặp nhầm lẫn in ra")
     p.add_argument("--errors", action="store_true", help="intents: in mọi câu bị đoán sai")
     p.add_argument("--json", help="ghi số liệu ra tệp JSON")
-    p.add_argument("--split", choices=("dev", "heldout", "all"), default="all",
-                   help="answers: phần của bộ câu hỏi (heldout không bao giờ dùng để tinh chỉnh)")
+    p.add_argument(
+        "--split",
+        choices=("dev", "heldout", "all"),
+        default="all",
+        help="answers: phần của bộ câu hỏi (heldout không bao giờ dùng để tinh chỉnh)",
+    )
     p.add_argument("--bank", default=str(answers.BANK), help="answers: thư mục bộ câu hỏi")
     p.add_argument("--failures", action="store_true", help="answers: in các lượt sai (chỉ phần dev)")
     p.add_argument("--show-heldout", action="store_true", help="answers: in cả lượt sai của phần heldout")

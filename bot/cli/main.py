@@ -15,7 +15,8 @@ import sys
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-from bot.cli import bench, eval as eval_cli, kb, run  # noqa: E402
+from bot.cli import bench, kb, run  # noqa: E402
+from bot.cli import eval as eval_cli
 from knowledge.content_files import ContentError  # noqa: E402
 from knowledge.schema import InvalidEntry  # noqa: E402
 
@@ -50,8 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     except (ContentError, InvalidEntry, sqlite3.DatabaseError) as exc:
         # broken content or knowledge base: one clear line, not a traceback
         detail = "; ".join(f"{e}: {f}: {m}" for e, f, m in exc.errors[:3]) if isinstance(exc, InvalidEntry) else exc
-        print(f"✗ Không dùng được cơ sở tri thức: {detail}. Sửa tệp nội dung (xem `dvcbot kb validate`) "
-              "hoặc khôi phục bằng `dvcbot kb restore TỆP_SAO_LƯU`.", file=sys.stderr)
+        print(
+            f"✗ Không dùng được cơ sở tri thức: {detail}. Sửa tệp nội dung (xem `dvcbot kb validate`) "
+            "hoặc khôi phục bằng `dvcbot kb restore TỆP_SAO_LƯU`.",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -103,8 +103,10 @@ def parse_admin_ids(value: str) -> set[int]:
             continue
         if not ADMIN_ID_RE.fullmatch(part):
             hint = " (nhiều ID phải cách nhau bởi dấu phẩy, không phải dấu cách)" if " " in part else ""
-            raise SystemExit(f"ADMIN_TELEGRAM_IDS: '{part}' không phải một user ID (một số nguyên dương){hint}. "
-                             "Ví dụ đúng: ADMIN_TELEGRAM_IDS=12345,67890")
+            raise SystemExit(
+                f"ADMIN_TELEGRAM_IDS: '{part}' không phải một user ID (một số nguyên dương){hint}. "
+                "Ví dụ đúng: ADMIN_TELEGRAM_IDS=12345,67890"
+            )
         ids.add(int(part))
     return ids
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.runtime import paths
 from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.runtime import paths
 from knowledge.text import fold
 
 BANK = paths.ROOT / "tests" / "answers"
@@ -30,8 +30,18 @@ SPLITS = ("dev", "heldout")
 EXPECTS = ("answer", "out_of_scope", "privacy_warning", "scam_warning")
 _SEP_RE = re.compile(r"(?<=\d)[.,\s](?=\d{3}\b)")
 # ways a reply says "it costs nothing" (folded)
-FREE_PHRASES = ("mien phi", "mien le phi", "khong mat phi", "khong mat tien", "khong thu le phi", "khong thu phi",
-                "khong phai nop le phi", "khong phai nop phi", "khong phai dong", "khong phai tra")
+FREE_PHRASES = (
+    "mien phi",
+    "mien le phi",
+    "khong mat phi",
+    "khong mat tien",
+    "khong thu le phi",
+    "khong thu phi",
+    "khong phai nop le phi",
+    "khong phai nop phi",
+    "khong phai dong",
+    "khong phai tra",
+)
 _AMOUNT_RE = re.compile(r"(\d[\d.,]*\d|\d)\s*(?:dong|đ|vnd|vnđ)\b")
 
 
@@ -97,16 +107,25 @@ def load_bank(directory: Path = BANK, splits: tuple[str, ...] = SPLITS) -> list[
         for path in sorted((directory / split).glob("*.yml")):
             for item in yaml.safe_load(path.read_text("utf-8")) or []:
                 try:
-                    turns = [Turn(user=str(t["user"]), must=[str(m) for m in t.get("must") or []],
-                                  must_not=[str(m) for m in t.get("must_not") or []],
-                                  fee=[int(f) for f in t["fee"]] if t.get("fee") is not None else None,
-                                  expect=t.get("expect") or "answer") for t in item["turns"]]
+                    turns = [
+                        Turn(
+                            user=str(t["user"]),
+                            must=[str(m) for m in t.get("must") or []],
+                            must_not=[str(m) for m in t.get("must_not") or []],
+                            fee=[int(f) for f in t["fee"]] if t.get("fee") is not None else None,
+                            expect=t.get("expect") or "answer",
+                        )
+                        for t in item["turns"]
+                    ]
                 except (KeyError, TypeError, ValueError) as exc:
                     raise ValueError(f"{path.name}: {item.get('id', '?')}: {exc}") from exc
                 if any(t.expect not in EXPECTS for t in turns):
                     raise ValueError(f"{path.name}: {item['id']}: expect must be one of {EXPECTS}")
-                out.append(Conversation(str(item["id"]), str(item.get("topic", "?")), split, turns,
-                                        str(item.get("source", ""))))
+                out.append(
+                    Conversation(
+                        str(item["id"]), str(item.get("topic", "?")), split, turns, str(item.get("source", ""))
+                    )
+                )
     return out
 
 
@@ -170,9 +189,13 @@ def summary(verdicts: list[Verdict]) -> dict:
     """Shares of turns answered correctly: overall, per split, per topic, by spelling, single/multi-turn."""
     groups: dict[str, list[bool]] = defaultdict(list)
     for v in verdicts:
-        keys = ["overall", f"split:{v.conversation.split}", f"topic:{v.conversation.topic}",
-                "diacritics:with" if has_diacritics(v.turn.user) else "diacritics:without",
-                "turns:multi" if len(v.conversation.turns) > 1 else "turns:single"]
+        keys = [
+            "overall",
+            f"split:{v.conversation.split}",
+            f"topic:{v.conversation.topic}",
+            "diacritics:with" if has_diacritics(v.turn.user) else "diacritics:without",
+            "turns:multi" if len(v.conversation.turns) > 1 else "turns:single",
+        ]
         for k in keys:
             groups[k].append(v.ok)
             if not k.startswith("split:") and k != "overall":
@@ -190,13 +213,18 @@ def print_report(verdicts: list[Verdict], show_failures: tuple[str, ...], out=sy
     wrong = [v for v in verdicts if v.wrong_fee]
     out.write(f"Lệ phí sai: {len(wrong)}\n")
     for v in wrong:
-        out.write(f"  [{v.conversation.split}] {v.conversation.id}#{v.index + 1}: mong đợi {v.turn.fee}, "
-                  f"trả lời nêu {sorted(amounts(v.reply))}\n")
+        out.write(
+            f"  [{v.conversation.split}] {v.conversation.id}#{v.index + 1}: mong đợi {v.turn.fee}, "
+            f"trả lời nêu {sorted(amounts(v.reply))}\n"
+        )
     for v in verdicts:
         if not v.ok and v.conversation.split in show_failures:
-            out.write(f"\n✗ [{v.conversation.split}] {v.conversation.id}#{v.index + 1} ({v.kind}) "
-                      f"{v.turn.user}\n   thiếu: {v.missing} cấm: {v.forbidden} mong đợi: {v.turn.expect}\n   "
-                      + v.reply.replace("\n", "\n   ") + "\n")
+            out.write(
+                f"\n✗ [{v.conversation.split}] {v.conversation.id}#{v.index + 1} ({v.kind}) "
+                f"{v.turn.user}\n   thiếu: {v.missing} cấm: {v.forbidden} mong đợi: {v.turn.expect}\n   "
+                + v.reply.replace("\n", "\n   ")
+                + "\n"
+            )
 
 
 def lengths(verdicts: list[Verdict]) -> tuple[int, int]:
@@ -217,8 +245,17 @@ def run(args, url: str) -> int:
     median, p95 = lengths(verdicts)
     print(f"Độ dài câu trả lời: trung vị {median} ký tự, phân vị 95 {p95} ký tự")
     if args.json:
-        Path(args.json).write_text(json.dumps({"figures": summary(verdicts), "length_median": median,
-                                               "length_p95": p95,
-                                               "wrong_fees": sum(v.wrong_fee for v in verdicts)},
-                                              ensure_ascii=False, indent=1), "utf-8")
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "figures": summary(verdicts),
+                    "length_median": median,
+                    "length_p95": p95,
+                    "wrong_fees": sum(v.wrong_fee for v in verdicts),
+                },
+                ensure_ascii=False,
+                indent=1,
+            ),
+            "utf-8",
+        )
     return 0

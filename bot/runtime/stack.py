@@ -131,13 +131,22 @@ class Stack:
     def _spawn(self, name: str, args: list[str], env: dict[str, str] | None = None) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
         with open(self.logs / f"{name}.log", "ab") as out:
-            self.procs[name] = subprocess.Popen(args, cwd=paths.ROOT, env={**paths.env(), **(env or {})},
-                                                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            self.procs[name] = subprocess.Popen(
+                args,
+                cwd=paths.ROOT,
+                env={**paths.env(), **(env or {})},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
 
     def start_actions(self) -> None:
         """Start the rasa_sdk action server on loopback."""
-        self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                                "--port", str(self.action_port)], env={"SANIC_HOST": "127.0.0.1"})
+        self._spawn(
+            "actions",
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
+            env={"SANIC_HOST": "127.0.0.1"},
+        )
 
     def start_rasa(self) -> None:
         """Start the Rasa server with the REST channel and the HTTP API (behind the run's token) on loopback."""
@@ -149,10 +158,27 @@ class Stack:
             f'action_endpoint:\n  url: "{self.action_url}/webhook"\n' + tracker_store_yaml(self.tracker_url), "utf-8"
         )
         endpoints.chmod(0o600)  # a PostgreSQL URL may carry a password
-        self._spawn("rasa", [sys.executable, "-m", "rasa", "run", "--enable-api", f"--auth-token={rasa_token()}",
-                             "-i", "127.0.0.1",
-                             "-p", str(self.rasa_port), "-m", str(self.model), "--endpoints", str(endpoints),
-                             "--credentials", str(paths.CREDENTIALS)])
+        self._spawn(
+            "rasa",
+            [
+                sys.executable,
+                "-m",
+                "rasa",
+                "run",
+                "--enable-api",
+                f"--auth-token={rasa_token()}",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(self.rasa_port),
+                "-m",
+                str(self.model),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(paths.CREDENTIALS),
+            ],
+        )
 
     def wait_healthy(self, timeout: float = 180.0, names: tuple[str, ...] = PROCESSES) -> None:
         """Block until the servers answer; raise :class:`StackError` with the log tail otherwise."""

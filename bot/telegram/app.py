@@ -170,11 +170,13 @@ def build_application(
     # exact shapes: forged or malformed data ("g|s|thuong_tru|abc") falls through to expired_button
     service_id = r"[\w.-]{1,50}"
     application.add_handler(CallbackQueryHandler(guide.guide_list, pattern=pattern(GUIDE_PREFIX, r"l\|[sc]\|\d{1,4}$")))
-    application.add_handler(CallbackQueryHandler(guide.guide_step,
-                                                 pattern=pattern(GUIDE_PREFIX, rf"s\|{service_id}\|\d{{1,3}}$")))
+    application.add_handler(
+        CallbackQueryHandler(guide.guide_step, pattern=pattern(GUIDE_PREFIX, rf"s\|{service_id}\|\d{{1,3}}$"))
+    )
     application.add_handler(CallbackQueryHandler(guide.guide_done, pattern=pattern(GUIDE_PREFIX, rf"x\|{service_id}$")))
-    application.add_handler(CallbackQueryHandler(guide.checklist_button,
-                                                 pattern=pattern(GUIDE_PREFIX, rf"c\|{service_id}\|\d{{1,3}}$")))
+    application.add_handler(
+        CallbackQueryHandler(guide.checklist_button, pattern=pattern(GUIDE_PREFIX, rf"c\|{service_id}\|\d{{1,3}}$"))
+    )
     application.add_handler(CallbackQueryHandler(citizens.button, pattern=PAYLOAD_PATTERN))
     application.add_handler(CallbackQueryHandler(citizens.expired_button))
     application.add_handler(MessageHandler(TYPED_TEXT, citizens.text_message))

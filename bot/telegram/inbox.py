@@ -96,8 +96,16 @@ class Inbox:
             cursor = self.db.execute(
                 "insert or ignore into inbox (bot, update_id, chat_id, sender, kind, text, received_at)"
                 " values (?, ?, ?, ?, ?, ?, ?)",
-                [self.bot, update_id, chat_id, sender, kind, safe_text(text, button=kind == "button", sender=sender),
-                 (now or _now()).isoformat()])
+                [
+                    self.bot,
+                    update_id,
+                    chat_id,
+                    sender,
+                    kind,
+                    safe_text(text, button=kind == "button", sender=sender),
+                    (now or _now()).isoformat(),
+                ],
+            )
             return cursor.rowcount > 0
 
     def answered(self, update_id: int | None, now: dt.datetime | None = None) -> None:

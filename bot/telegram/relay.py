@@ -130,8 +130,14 @@ def queue_question(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, sender: str, text: str, kind: str, update_id: int | None = None
 ) -> None:
     """Keep a question (redacted) for the retry loop and make sure the loop runs."""
-    question = PendingQuestion(chat_id, sender, safe_text(text, button=kind == "button", sender=sender), kind,
-                               dt.datetime.now(dt.timezone.utc), update_id=update_id)
+    question = PendingQuestion(
+        chat_id,
+        sender,
+        safe_text(text, button=kind == "button", sender=sender),
+        kind,
+        dt.datetime.now(dt.timezone.utc),
+        update_id=update_id,
+    )
     deps(context).retries.add(question)
     start_retry_loop(context.application)
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import time
 import sqlite3
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -109,8 +109,9 @@ class Stats:
         assert cursor.lastrowid is not None  # an insert always has one
         return cursor.lastrowid
 
-    def record_rating(self, message_id: int, value: int, now: dt.datetime | None = None,
-                      chat_id: int | str | None = None) -> bool:
+    def record_rating(
+        self, message_id: int, value: int, now: dt.datetime | None = None, chat_id: int | str | None = None
+    ) -> bool:
         """Store 👍 (``value`` 1) or 👎 (-1) for the answer to message ``message_id``; the last rating counts.
 
         :param chat_id: the chat the rating button was pressed in; the message must be that chat's (rating
@@ -120,9 +121,10 @@ class Stats:
         if chat_id is None:
             return False
         with self.db.conn:
-            cursor = self.db.execute("update messages set rating = ?, rated_at = ? where id = ? and chat = ?",
-                                     [1 if value > 0 else -1, (now or _now()).isoformat(), message_id,
-                                      self.chat_key(chat_id)])
+            cursor = self.db.execute(
+                "update messages set rating = ?, rated_at = ? where id = ? and chat = ?",
+                [1 if value > 0 else -1, (now or _now()).isoformat(), message_id, self.chat_key(chat_id)],
+            )
         return cursor.rowcount > 0
 
     def prune(self, days: float | None = None, now: dt.datetime | None = None) -> int:
