@@ -48,6 +48,7 @@ FOLLOW_UP_MAX_WORDS = 2
 PROCEDURE_MODIFIERS = ("xoa", "huy", "tach", "gia han", "dieu chinh", "cai chinh", "trich luc", "ban sao",
                        "xac nhan", "thu hoi", "chuyen doi", "khoa", "mo khoa")
 MODIFIER_PENALTY = 0.5
+FEE_SURE = 0.5            # retrieval score above which a procedure found by its words alone gets a fee answer
 FOLLOW_UP_QUERY_WORDS = 7   # a message this short may be a follow-up of the FAQ answered before
 FOLLOW_UP_FAQ_MAX = 0.85    # a follow-up loses only to a FAQ entry it matches almost word for word
 
@@ -286,6 +287,11 @@ def _decide(kb, request: Request, context: Context) -> Decision:
         return Decision("fact", service=faq.unit.entry_id, entry=faq.unit.entry_id, fact=faq.unit.index,
                         province=province)
     if service and aspects:
+        # a fee is said only for a procedure named for sure: a wrong fee is worse than one question back
+        if "fee" in aspects and not request.named_service and request.service_score < FEE_SURE \
+                and len(request.services) > 1:
+            return Decision("clarify", aspects=["fee"], answered=False,
+                            options=[(kb.get(s)["title"], f'/ask_fee{{"service":"{s}"}}') for s, _ in request.services[:3]])
         known = [a for a in aspects if has_aspect(kb, kb.get(service), a)]
         # a question with details beyond "service + aspect" is better answered by a FAQ entry on those details
         detailed = request.residual >= DETAIL_WORDS and faq_score >= FAQ_DETAIL_MIN
