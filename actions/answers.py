@@ -503,6 +503,7 @@ def _render_service(kb, decision: Decision, on: dt.date) -> tuple[str, list[dict
             entries += online.sources + counter.sources
             parts.append(render("service_fee.j2", service=service, online=online, counter=counter,
                                 label=place_label(place), on=on, caveat=_fee_caveat(online, counter, place),
+                    exemption=fee_exemption(online),
                                 compact=len(parts) > 0))
         else:
             parts.append(render(f"service_{aspect}.j2", service=service, fact=service.get(aspect),
@@ -515,6 +516,18 @@ def _render_service(kb, decision: Decision, on: dt.date) -> tuple[str, list[dict
         basis = fee_basis[0]
     text += "\n" + render("_source_line.j2", basis=short_basis(basis))
     return _fit(text), sources_button(entries) + aspect_buttons(service["id"], decision.aspects)
+
+
+_EXEMPT_RE = re.compile(r"(?i)\b(không phải nộp|không thu|miễn)\b")
+
+
+def fee_exemption(quote_) -> str | None:
+    """The sentence of the fee's note that says who pays nothing ("Không phải nộp lệ phí khi đổi thẻ vì đủ 14…")."""
+    note = (quote_.fee_entry or {}).get("note") or ""
+    for sentence in re.findall(r"[^.]+\.", note):
+        if _EXEMPT_RE.search(sentence):
+            return sentence.strip()
+    return None
 
 
 def _fee_caveat(online, counter, place: Place | None) -> str | None:
