@@ -272,7 +272,7 @@ def _decide(kb, request: Request, context: Context) -> Decision:
         return Decision("service", service=context.service, aspects=asked, province=province)
     # an aspect and nothing else ("lệ phí bao nhiêu vậy"): one question back, which procedure
     if aspects and not service and not context.service and request.residual == 0 and "reduction" not in aspects \
-            and faq_score < FAQ_STRONG:
+            and faq_score < FOLLOW_UP_FAQ_MAX:
         return Decision("ask_service", aspects=aspects[:2], answered=False)
     # the classifier is sure it is off-topic: only a named service or a close FAQ match overrules it; a guard's
     # verdict (an attempt to change the bot's rules) is final

@@ -76,8 +76,14 @@ def _hard_split(text: str, limit: int) -> list[str]:
     return chunks
 
 
+# kinds of reply the answer action reports (``Reply["answer"]``) that answer a question and can be rated
+RATED_ANSWERS = frozenset({"service", "fact", "faq", "entry", "reductions", "new_province"})
+
+
 def is_answer(reply: Reply) -> bool:
-    """True for a reply that answers (no buttons but the one that opens its sources)."""
+    """True for a reply that answers: the action says so, or (older replies) its only button opens its sources."""
+    if "answer" in reply:
+        return bool(reply.get("answered")) and reply["answer"] in RATED_ANSWERS
     return all(b["payload"].startswith(SOURCES_PAYLOAD) for b in reply["buttons"])
 
 
