@@ -9,16 +9,19 @@ PIP_FLAGS := --disable-pip-version-check --no-input -q
 .PHONY: run test check fmt lint typecheck fast setup kb model train emulator lock clean
 
 run: setup kb model
-	$(VENV)/bin/dvcbot run
+	@echo "▶ Khởi động trợ lý…"
+	@$(VENV)/bin/dvcbot run
 
 # everything: the checks (lint, format, types, fast tests), then every test with the real model and emulator
 test: check kb model emulator
+	@echo "▶ Chạy toàn bộ bộ kiểm thử (Rasa, máy chủ action, trình giả lập Telegram)…"
 	$(VENV)/bin/python -m pytest -q
 
 # under a minute without a trained model and without Node: lint, format, types and the fast tests
 check: lint typecheck fast
 
 lint: setup
+	@echo "▶ Kiểm tra mã: ruff, mypy, kiểm thử nhanh…"
 	$(VENV)/bin/ruff check bot knowledge actions tests
 	$(VENV)/bin/ruff format --check bot knowledge actions tests
 
@@ -60,19 +63,22 @@ $(VENV)/.installed: pyproject.toml .python-version
 	touch $@
 
 kb: setup
-	$(VENV)/bin/dvcbot kb build
+	@echo "▶ Dựng cơ sở tri thức từ knowledge/content…"
+	@$(VENV)/bin/dvcbot kb build
 
 # trains only when config, domain, nlu_data, the NLU components or the FAQ questions changed
 model: setup kb
-	$(VENV)/bin/dvcbot train
+	@$(VENV)/bin/dvcbot train
 
 train: setup kb
 	$(VENV)/bin/dvcbot train --force
 
 emulator: tests/emulator/node_modules/.installed
+	@echo "✓ Trình giả lập Telegram đã cài"
 
 tests/emulator/node_modules/.installed: tests/emulator/package.json tests/emulator/package-lock.json
 	@command -v npm >/dev/null 2>&1 || { echo "Cần Node.js và npm để chạy kiểm thử Telegram (trình giả lập Bot API). Cài Node.js 18+ rồi chạy lại." >&2; exit 1; }
+	@echo "▶ Cài trình giả lập Telegram (npm ci)…"
 	cd tests/emulator && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

@@ -16,6 +16,7 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 from bot.cli import bench, kb, run  # noqa: E402
 from bot.cli import eval as eval_cli
+from bot.runtime import progress  # noqa: E402
 
 
 def _setup_logging(verbose: bool = False) -> None:
@@ -25,6 +26,8 @@ def _setup_logging(verbose: bool = False) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if not verbose:
+        progress.quiet_warnings()
 
 
 def build_parser() -> argparse.ArgumentParser:
