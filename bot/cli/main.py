@@ -17,6 +17,7 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 from bot.cli import bench, kb, run  # noqa: E402
 from bot.cli import eval as eval_cli
+from bot.runtime import progress  # noqa: E402
 from knowledge.content_files import ContentError  # noqa: E402
 from knowledge.schema import InvalidEntry  # noqa: E402
 
@@ -28,6 +29,8 @@ def _setup_logging(verbose: bool = False) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if not verbose:
+        progress.quiet_warnings()
 
 
 def build_parser() -> argparse.ArgumentParser:

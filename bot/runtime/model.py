@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from bot.runtime import paths
+from bot.runtime import paths, progress
 from knowledge.store import open_kb
 from knowledge.training import faq_examples, known_examples, nlu_yaml
 
@@ -64,7 +64,7 @@ def train(force: bool = False) -> int:
     """Train the Rasa model when it is missing or older than its inputs (or always with ``force``); the exit code."""
     changed = write_generated_nlu()
     if not force and not changed and is_current():
-        print(f"Mô hình đã mới: {paths.MODEL}", file=sys.stderr)
+        progress.done(f"Mô hình đã mới: {paths.MODEL}")
         return 0
     paths.MODEL.parent.mkdir(parents=True, exist_ok=True)
     cmd = [
@@ -86,10 +86,25 @@ def train(force: bool = False) -> int:
         "--force",
         "--quiet",
     ]
-    print("Đang huấn luyện mô hình Rasa…", file=sys.stderr)
+    log_path = progress.log_file("train.log")
+    progress.step(
+        f"Huấn luyện mô hình Rasa (khoảng {progress.expected_train_seconds():.0f} giây; nhật ký: {log_path})…"
+    )
     started = time.monotonic()
-    code = subprocess.call(cmd, cwd=paths.ROOT, env=paths.env(), stdout=sys.stderr)
-    print(f"Huấn luyện xong sau {time.monotonic() - started:.0f} giây (mã thoát {code}).", file=sys.stderr)
+    expected = progress.expected_train_seconds()
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(cmd, cwd=paths.ROOT, env=paths.env(), stdout=log, stderr=subprocess.STDOUT)
+        while proc.poll() is None:
+            progress.show_bar(started, expected)
+            time.sleep(1.0)
+    progress.end_bar()
+    code = proc.returncode
+    seconds = time.monotonic() - started
+    if code == 0:
+        progress.remember_train_seconds(seconds)
+        progress.done(f"Huấn luyện xong sau {seconds:.0f} giây.")
+    else:
+        print(f"Huấn luyện thất bại sau {seconds:.0f} giây (mã thoát {code}); xem {log_path}.", file=sys.stderr)
     return code
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.runtime import paths
+from bot.runtime import paths, progress
 from bot.runtime.model import ensure_model, sync_knowledge
 
 log = logging.getLogger(__name__)
@@ -322,10 +322,14 @@ def rasa_server() -> Iterator[str]:
     if os.environ.get("DVCBOT_RASA_URL"):
         yield os.environ["DVCBOT_RASA_URL"]
         return
-    sync_knowledge()
+    progress.step("Cập nhật cơ sở tri thức…")
+    counts = sync_knowledge()
+    progress.done("Cơ sở tri thức: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     ensure_model()
-    print("Đang khởi động Rasa và máy chủ action…", file=sys.stderr)
+    progress.step(f"Khởi động Rasa và máy chủ action (nhật ký: {paths.LOGS})…")
+    started = time.monotonic()
     stack = Stack().start()
+    progress.ready(f"trợ lý trả lời được sau {time.monotonic() - started:.0f} giây khởi động")
     try:
         yield stack.rasa_url
     finally:

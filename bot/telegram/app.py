@@ -29,6 +29,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.rasa_client import RasaClient
+from bot.runtime import progress
 from bot.telegram import admin, citizens, fee_walk, guide
 from bot.telegram.callbacks import GUIDE_PREFIX, PAYLOAD_PATTERN, RATING_PATTERN, pattern
 from bot.telegram.context import RETRY_ATTEMPTS, RETRY_INTERVAL, Deps, RetryQueue, deps, install
@@ -70,6 +71,7 @@ async def _post_init(application: Application) -> None:
         await application.bot.set_my_commands(COMMANDS)
     except TelegramError as exc:
         log.debug("setMyCommands failed: %s", exc)
+    progress.ready(f"bot Telegram @{application.bot.username} đang trả lời")
     if load_unanswered(application):
         deps(application).recovery = asyncio.create_task(recover_unanswered(application))
 
@@ -187,7 +189,17 @@ def build_application(
 
 
 def _setup_logging() -> None:
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    """Everything (INFO) to ``var/logs/telegram.log``; only warnings and errors to the terminal."""
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    to_file = logging.FileHandler(progress.log_file("telegram.log"), encoding="utf-8")
+    to_file.setFormatter(fmt)
+    to_terminal = logging.StreamHandler()
+    to_terminal.setLevel(logging.WARNING)
+    to_terminal.setFormatter(fmt)
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    root.addHandler(to_file)
+    root.addHandler(to_terminal)
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
