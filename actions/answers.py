@@ -41,7 +41,7 @@ CHITCHAT = frozenset({"greet", "goodbye", "thank", "help"})
 # words of a follow-up that name no topic ("còn … thì sao", "thế còn", "nếu", "vậy")
 FOLLOW_UP_WORDS = frozenset("sao the neu vay khac gi nhieu it hon re dat luon ca tinh thanh pho truc tiep".split())
 # words of any procedural question that add no detail ("nộp hồ sơ … thì mấy ngày được giải quyết")
-GENERIC_WORDS = frozenset("nop ho so giai quyet thu tuc lam dang ky xin cap ngay muon biet tu van".split())
+GENERIC_WORDS = frozenset("nop ho so giai quyet thu tuc lam dang ky xin cap ngay muon biet tu van bao nhieu".split())
 _WORD_RE = re.compile(r"[0-9a-z]+")
 FOLLOW_UP_MAX_WORDS = 2
 # words that make a different procedure of the same thing; see understand()

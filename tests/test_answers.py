@@ -215,3 +215,10 @@ def test_the_action_sets_context_slots_and_reports_what_it_chose(extractor):
         {"sender_id": "t", "slots": slots, "latest_message": {}, "events": [], "latest_action_name": "action_listen"}
     )
     assert "thuong_tru" == read_context(after).service
+
+
+def test_a_bare_aspect_gets_one_question_back_and_the_next_name_answers_it(chat):
+    reply, decision = chat.say("lệ phí bao nhiêu vậy", "ask_fee", 0.99)
+    assert "ask_service" == decision.kind and "thủ tục nào" in reply
+    reply, decision = chat.say("tạm trú", "inform", 0.9)
+    assert ("tam_tru", ["fee"]) == (decision.service, decision.aspects) and "7.000 đồng" in reply
