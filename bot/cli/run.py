@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.runtime.model import train
 from bot.runtime.stack import rasa_server
-from bot.telegram.app import run_polling, run_webhook
 from bot.terminal import BUSY, chat, format_replies
 
 log = logging.getLogger("dvcbot")
@@ -118,6 +117,9 @@ def admin_ids_from_env() -> set[int]:
 
 def cmd_telegram(args: argparse.Namespace) -> int:
     """Telegram bot: polling, or a webhook when TELEGRAM_WEBHOOK_URL is set; staff from ADMIN_TELEGRAM_IDS."""
+    # lazy: python-telegram-bot and aiohttp would cost every other dvcbot command (kb …) 0.4 s of start-up
+    from bot.telegram.app import run_polling, run_webhook
+
     token = os.environ.get("TELEGRAM_BOT_TOKEN")
     if not token:
         raise SystemExit("Thiếu biến môi trường TELEGRAM_BOT_TOKEN (lấy từ @BotFather).")
