@@ -17,16 +17,26 @@ CONTEXT_SLOTS = ("service", "province", "aspect", "topic", "last_entry", "provin
 def read_context(tracker: Tracker) -> Context:
     """The conversation context kept in slots."""
     age = tracker.get_slot("province_age")
-    return Context(service=tracker.get_slot("service"), province=tracker.get_slot("province"),
-                   aspect=tracker.get_slot("aspect"), topic=tracker.get_slot("topic"),
-                   entry=tracker.get_slot("last_entry"), province_age=int(age or 0))
+    return Context(
+        service=tracker.get_slot("service"),
+        province=tracker.get_slot("province"),
+        aspect=tracker.get_slot("aspect"),
+        topic=tracker.get_slot("topic"),
+        entry=tracker.get_slot("last_entry"),
+        province_age=int(age or 0),
+    )
 
 
 def context_events(context: Context) -> list[dict[str, Any]]:
     """Slot events that store ``context``."""
-    return [SlotSet("service", context.service), SlotSet("province", context.province),
-            SlotSet("aspect", context.aspect), SlotSet("topic", context.topic),
-            SlotSet("last_entry", context.entry), SlotSet("province_age", float(context.province_age))]
+    return [
+        SlotSet("service", context.service),
+        SlotSet("province", context.province),
+        SlotSet("aspect", context.aspect),
+        SlotSet("topic", context.topic),
+        SlotSet("last_entry", context.entry),
+        SlotSet("province_age", float(context.province_age)),
+    ]
 
 
 class ActionAnswer(Action):
@@ -41,7 +51,15 @@ class ActionAnswer(Action):
         request = understand(kb, get_retriever(), tracker.latest_message, context)
         decision = decide(kb, request, context)
         text, buttons = render_decision(kb, decision)
-        dispatcher.utter_message(text=text, buttons=buttons,
-                                 json_message={"dvcbot": {"answer": decision.kind, "answered": decision.answered,
-                                                          "entry": decision.service or decision.entry}})
+        dispatcher.utter_message(
+            text=text,
+            buttons=buttons,
+            json_message={
+                "dvcbot": {
+                    "answer": decision.kind,
+                    "answered": decision.answered,
+                    "entry": decision.service or decision.entry,
+                }
+            },
+        )
         return context_events(next_context(kb, decision, request, context))

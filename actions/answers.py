@@ -23,17 +23,34 @@ from knowledge.text import key_words, search_key
 
 # Aspects of a service a citizen can ask about, with the label used in answers and on buttons.
 ASPECT_LABELS = {
-    "fee": "lệ phí", "documents": "giấy tờ cần chuẩn bị", "steps": "các bước", "where": "nơi nộp hồ sơ",
-    "time": "thời gian giải quyết", "deadline": "thời hạn phải làm", "who": "ai được/phải làm",
-    "online": "cách làm trực tuyến", "result": "kết quả nhận được",
+    "fee": "lệ phí",
+    "documents": "giấy tờ cần chuẩn bị",
+    "steps": "các bước",
+    "where": "nơi nộp hồ sơ",
+    "time": "thời gian giải quyết",
+    "deadline": "thời hạn phải làm",
+    "who": "ai được/phải làm",
+    "online": "cách làm trực tuyến",
+    "result": "kết quả nhận được",
 }
-ASPECT_BUTTONS = (("fee", "💰 Lệ phí"), ("documents", "📄 Giấy tờ"), ("steps", "📋 Các bước"),
-                  ("where", "📍 Nộp ở đâu"), ("time", "⏱ Thời gian"))
+ASPECT_BUTTONS = (
+    ("fee", "💰 Lệ phí"),
+    ("documents", "📄 Giấy tờ"),
+    ("steps", "📋 Các bước"),
+    ("where", "📍 Nộp ở đâu"),
+    ("time", "⏱ Thời gian"),
+)
 # When a question names several aspects, the more specific ones answer first ("nộp online có rẻ hơn" → fee).
 ASPECT_PRIORITY = ("reduction", "fee", "deadline", "documents", "where", "time", "who", "result", "online", "steps")
 # Intents the NLU classifier knows that name an aspect (used when no cue phrase was found).
-INTENT_ASPECTS = {"ask_fee": "fee", "ask_steps": "steps", "ask_documents": "documents",
-                  "ask_processing_time": "time", "ask_fee_reduction": "reduction", "can_cuoc_where": "where"}
+INTENT_ASPECTS = {
+    "ask_fee": "fee",
+    "ask_steps": "steps",
+    "ask_documents": "documents",
+    "ask_processing_time": "time",
+    "ask_fee_reduction": "reduction",
+    "can_cuoc_where": "where",
+}
 # procedures offered as buttons when a question names no procedure (most asked first)
 POPULAR_SERVICES = ("thuong_tru", "tam_tru", "can_cuoc_cap_doi", "can_cuoc_cap_lai", "ho_chieu", "khai_sinh")
 SCAM_ENTRY = "scam_warning"  # the general scam warning, when no scam entry matches the words better
@@ -45,31 +62,44 @@ GENERIC_WORDS = frozenset("nop ho so giai quyet thu tuc lam dang ky xin cap ngay
 _WORD_RE = re.compile(r"[0-9a-z]+")
 FOLLOW_UP_MAX_WORDS = 2
 # words that make a different procedure of the same thing; see understand()
-PROCEDURE_MODIFIERS = ("xoa", "huy", "tach", "gia han", "dieu chinh", "cai chinh", "trich luc", "ban sao",
-                       "xac nhan", "thu hoi", "chuyen doi", "khoa", "mo khoa")
+PROCEDURE_MODIFIERS = (
+    "xoa",
+    "huy",
+    "tach",
+    "gia han",
+    "dieu chinh",
+    "cai chinh",
+    "trich luc",
+    "ban sao",
+    "xac nhan",
+    "thu hoi",
+    "chuyen doi",
+    "khoa",
+    "mo khoa",
+)
 MODIFIER_PENALTY = 0.5
-FEE_SURE = 0.5            # retrieval score above which a procedure found by its words alone gets a fee answer
-FOLLOW_UP_QUERY_WORDS = 7   # a message this short may be a follow-up of the FAQ answered before
-FOLLOW_UP_FAQ_MAX = 0.85    # a follow-up loses only to a FAQ entry it matches almost word for word
+FEE_SURE = 0.5  # retrieval score above which a procedure found by its words alone gets a fee answer
+FOLLOW_UP_QUERY_WORDS = 7  # a message this short may be a follow-up of the FAQ answered before
+FOLLOW_UP_FAQ_MAX = 0.85  # a follow-up loses only to a FAQ entry it matches almost word for word
 
 # Thresholds on retrieval cosine (0–1), chosen on the dev part of the question bank (tests/answers/dev).
-SERVICE_MIN = 0.30        # a service named by the entity extractor (its prior included)
+SERVICE_MIN = 0.30  # a service named by the entity extractor (its prior included)
 SERVICE_RETRIEVED_MIN = 0.45  # a service found by retrieval alone
-FAQ_MIN = 0.42            # a FAQ entry answers on its own
-FAQ_STRONG = 0.62         # a FAQ entry beats a service match
-FACT_MIN = 0.55           # a question-level fact of a service answers
-WEAK_MIN = 0.26           # below: nothing in scope
-DETAIL_WORDS = 3          # content words beyond the service and aspect that make a question "detailed"
-FAQ_DETAIL_MIN = 0.35     # a FAQ entry that answers a detailed question instead of the service's aspect
-OOS_CONFIDENCE = 0.6      # classifier confidence in out_of_scope that retrieval must beat
-CLARIFY_MARGIN = 0.04     # two different answers closer than this: ask which one
-DIET_PRIOR = 0.30         # added to the FAQ entry whose intent the classifier predicted (scaled by confidence)
-ENTITY_PRIOR = 0.35       # added to a service the entity extractor named
-CONTEXT_PRIOR = 0.06      # added to services of the topic being discussed
-PROVINCE_TTL = 4          # user turns a province is kept without being named again
+FAQ_MIN = 0.42  # a FAQ entry answers on its own
+FAQ_STRONG = 0.62  # a FAQ entry beats a service match
+FACT_MIN = 0.55  # a question-level fact of a service answers
+WEAK_MIN = 0.26  # below: nothing in scope
+DETAIL_WORDS = 3  # content words beyond the service and aspect that make a question "detailed"
+FAQ_DETAIL_MIN = 0.35  # a FAQ entry that answers a detailed question instead of the service's aspect
+OOS_CONFIDENCE = 0.6  # classifier confidence in out_of_scope that retrieval must beat
+CLARIFY_MARGIN = 0.04  # two different answers closer than this: ask which one
+DIET_PRIOR = 0.30  # added to the FAQ entry whose intent the classifier predicted (scaled by confidence)
+ENTITY_PRIOR = 0.35  # added to a service the entity extractor named
+CONTEXT_PRIOR = 0.06  # added to services of the topic being discussed
+PROVINCE_TTL = 4  # user turns a province is kept without being named again
 MAX_STEPS = 6
-CAVEAT_CHARS = 160        # the one caveat line; the whole note is behind the sources button
-MAX_CHARS = 700           # one phone screen; details are behind the sources button
+CAVEAT_CHARS = 160  # the one caveat line; the whole note is behind the sources button
+MAX_CHARS = 700  # one phone screen; details are behind the sources button
 
 
 @dataclass
@@ -78,7 +108,7 @@ class Context:
 
     service: str | None = None
     province: str | None = None
-    aspect: str | None = None       # the aspects of the last answer, comma-separated ("where,fee")
+    aspect: str | None = None  # the aspects of the last answer, comma-separated ("where,fee")
     topic: str | None = None
     entry: str | None = None
     province_age: int = 0
@@ -102,8 +132,8 @@ class Request:
     entry_id: str | None = None
     correction: bool = False
     service_faqs: list[Hit] = field(default_factory=list)  # FAQ hits for the question + the service's title
-    named_service: bool = False   # the entity extractor named a service (not only retrieval)
-    residual: int = 0          # content words not taken by a recognised entity or aspect cue
+    named_service: bool = False  # the entity extractor named a service (not only retrieval)
+    residual: int = 0  # content words not taken by a recognised entity or aspect cue
 
 
 @dataclass
@@ -119,7 +149,7 @@ class Decision:
     province: str | None = None
     options: list[tuple[str, str]] = field(default_factory=list)  # (title, payload)
     answered: bool = True
-    scam: bool = False     # the message showed scam signs: the answer leads with the warning
+    scam: bool = False  # the message showed scam signs: the answer leads with the warning
 
 
 def _latest(entities: list[dict], name: str) -> list[dict]:
@@ -147,7 +177,7 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
     scores: dict[str, float] = {}
     named: set[str] = set()
     for ent in _latest(entities, "service"):
-        span = {k for k, _, _ in key_words(text[ent.get("start", 0):ent.get("end", 0)])} if not is_payload else set()
+        span = {k for k, _, _ in key_words(text[ent.get("start", 0) : ent.get("end", 0)])} if not is_payload else set()
         if span and span <= rejected:
             continue
         scores[ent["value"]] = max(scores.get(ent["value"], 0.0), ENTITY_PRIOR + (1.0 if is_payload else 0.0))
@@ -160,8 +190,11 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
     modifiers = {m for m in PROCEDURE_MODIFIERS if re.search(rf"\b{m}\b", query_key(query))} if query else set()
     for sid in list(scores):
         service_entry = kb.get(sid)
-        names = " ".join(search_key(n) for n in [service_entry.get("title", ""), *service_entry.get("aliases", [])]) \
-            if service_entry else ""
+        names = (
+            " ".join(search_key(n) for n in [service_entry.get("title", ""), *service_entry.get("aliases", [])])
+            if service_entry
+            else ""
+        )
         if any(not re.search(rf"\b{m}\b", names) for m in modifiers):
             scores[sid] -= MODIFIER_PENALTY
     if context.topic:
@@ -169,9 +202,12 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
             service = kb.get(sid)
             if service and service.get("topic") == context.topic:
                 scores[sid] += CONTEXT_PRIOR
-    ranked = sorted(((s, v) for s, v in scores.items() if kb.get(s) and kb.get(s).get("kind") == "service"),
-                    key=lambda p: p[1], reverse=True)
-    service, service_score = (ranked[0] if ranked and ranked[0][1] >= SERVICE_MIN else (None, 0.0))
+    ranked = sorted(
+        ((s, v) for s, v in scores.items() if kb.get(s) and kb.get(s).get("kind") == "service"),
+        key=lambda p: p[1],
+        reverse=True,
+    )
+    service, service_score = ranked[0] if ranked and ranked[0][1] >= SERVICE_MIN else (None, 0.0)
     # a correction ("không phải đổi, là bị mất") names a neighbour of the procedure under discussion: weaker
     # evidence is enough among the services of the same topic
     if correction and context.topic and not (service and service in named):
@@ -209,21 +245,38 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
     masked = list(text)
     for ent in entities:
         if isinstance(ent.get("start"), int) and isinstance(ent.get("end"), int):
-            masked[ent["start"]:ent["end"]] = " " * (ent["end"] - ent["start"])
-    residual = len([w for w in _WORD_RE.findall(query_key("".join(masked))) if w not in STOPWORDS and len(w) > 1
-                    and w not in FOLLOW_UP_WORDS and w not in GENERIC_WORDS])
-    return Request(text=text, intent=intent, confidence=confidence, aspects=aspects, service=service,
-                   service_score=service_score, services=ranked[:3],
-                   province=(place.old_province or place.province) if place else
-                   (provinces[-1]["value"] if provinces else None),
-                   place_mentioned=bool(provinces or place),
-                   faqs=faqs, is_payload=is_payload, entry_id=entry_ids[-1]["value"] if entry_ids else None,
-                   correction=correction, residual=0 if is_payload else residual, service_faqs=service_faqs,
-                   named_service=service in named)
+            masked[ent["start"] : ent["end"]] = " " * (ent["end"] - ent["start"])
+    residual = len(
+        [
+            w
+            for w in _WORD_RE.findall(query_key("".join(masked)))
+            if w not in STOPWORDS and len(w) > 1 and w not in FOLLOW_UP_WORDS and w not in GENERIC_WORDS
+        ]
+    )
+    return Request(
+        text=text,
+        intent=intent,
+        confidence=confidence,
+        aspects=aspects,
+        service=service,
+        service_score=service_score,
+        services=ranked[:3],
+        province=(place.old_province or place.province) if place else (provinces[-1]["value"] if provinces else None),
+        place_mentioned=bool(provinces or place),
+        faqs=faqs,
+        is_payload=is_payload,
+        entry_id=entry_ids[-1]["value"] if entry_ids else None,
+        correction=correction,
+        residual=0 if is_payload else residual,
+        service_faqs=service_faqs,
+        named_service=service in named,
+    )
 
 
-_NEW_PROVINCE_RE = re.compile(r"\b(thuoc tinh nao|tinh nao|thuoc thanh pho nao|sap nhap|tinh moi|ten moi|"
-                              r"sau sap nhap|nhap vao|bay gio la|gio la tinh|gio thuoc|nay thuoc)\b")
+_NEW_PROVINCE_RE = re.compile(
+    r"\b(thuoc tinh nao|tinh nao|thuoc thanh pho nao|sap nhap|tinh moi|ten moi|"
+    r"sau sap nhap|nhap vao|bay gio la|gio la tinh|gio thuoc|nay thuoc)\b"
+)
 
 
 def decide(kb, request: Request, context: Context) -> Decision:
@@ -254,14 +307,23 @@ def _decide(kb, request: Request, context: Context) -> Decision:
     if request.intent == "scam_warning" and request.confidence >= 0.99:  # the scam guard saw scam signs
         scam = next((h for h in request.faqs if h.unit.topic == "scams"), None)
         return Decision("faq", entry=scam.unit.entry_id if scam else SCAM_ENTRY)
-    if request.place_mentioned and (request.intent == "ask_new_province" or _NEW_PROVINCE_RE.search(key)) \
-            and not (set(aspects) - {"where"}):
+    if (
+        request.place_mentioned
+        and (request.intent == "ask_new_province" or _NEW_PROVINCE_RE.search(key))
+        and not (set(aspects) - {"where"})
+    ):
         return Decision("new_province", province=request.text if not request.is_payload else request.province)
     # a follow-up about the service under discussion: an aspect, a place or a correction, and little else
     place_only = request.place_mentioned and not aspects and not request.correction
-    if context.service and not service and faq_score < FOLLOW_UP_FAQ_MAX and (
+    if (
+        context.service
+        and not service
+        and faq_score < FOLLOW_UP_FAQ_MAX
+        and (
             ((aspects or request.correction) and request.residual <= FOLLOW_UP_MAX_WORDS)
-            or (place_only and request.residual == 0 and not off_topic)):
+            or (place_only and request.residual == 0 and not off_topic)
+        )
+    ):
         if "reduction" in aspects:
             return Decision("reductions", province=province, aspects=["reduction"])
         asked = (aspects or previous or ["steps"])[:2]
@@ -271,8 +333,14 @@ def _decide(kb, request: Request, context: Context) -> Decision:
                 return gap
         return Decision("service", service=context.service, aspects=asked, province=province)
     # an aspect and nothing else ("lệ phí bao nhiêu vậy"): one question back, which procedure
-    if aspects and not service and not context.service and request.residual == 0 and "reduction" not in aspects \
-            and faq_score < FOLLOW_UP_FAQ_MAX:
+    if (
+        aspects
+        and not service
+        and not context.service
+        and request.residual == 0
+        and "reduction" not in aspects
+        and faq_score < FOLLOW_UP_FAQ_MAX
+    ):
         return Decision("ask_service", aspects=aspects[:2], answered=False)
     # the classifier is sure it is off-topic: only a named service or a close FAQ match overrules it; a guard's
     # verdict (an attempt to change the bot's rules) is final
@@ -282,22 +350,41 @@ def _decide(kb, request: Request, context: Context) -> Decision:
         return Decision("out_of_scope", answered=False)
     if "reduction" in aspects and not service:
         return Decision("reductions", province=province, aspects=["reduction"])
-    if faq and faq.unit.kind == "service_faq" and faq_score >= FACT_MIN and \
-            (not service or service == faq.unit.entry_id or faq_score >= FAQ_STRONG):
-        return Decision("fact", service=faq.unit.entry_id, entry=faq.unit.entry_id, fact=faq.unit.index,
-                        province=province)
+    if (
+        faq
+        and faq.unit.kind == "service_faq"
+        and faq_score >= FACT_MIN
+        and (not service or service == faq.unit.entry_id or faq_score >= FAQ_STRONG)
+    ):
+        return Decision(
+            "fact", service=faq.unit.entry_id, entry=faq.unit.entry_id, fact=faq.unit.index, province=province
+        )
     if service and aspects:
         # a fee is said only for a procedure named for sure: a wrong fee is worse than one question back
-        if "fee" in aspects and not request.named_service and request.service_score < FEE_SURE \
-                and len(request.services) > 1:
-            return Decision("clarify", aspects=["fee"], answered=False,
-                            options=[(kb.get(s)["title"], f'/ask_fee{{"service":"{s}"}}') for s, _ in request.services[:3]])
+        if (
+            "fee" in aspects
+            and not request.named_service
+            and request.service_score < FEE_SURE
+            and len(request.services) > 1
+        ):
+            return Decision(
+                "clarify",
+                aspects=["fee"],
+                answered=False,
+                options=[(kb.get(s)["title"], f'/ask_fee{{"service":"{s}"}}') for s, _ in request.services[:3]],
+            )
         known = [a for a in aspects if has_aspect(kb, kb.get(service), a)]
         # a question with details beyond "service + aspect" is better answered by a FAQ entry on those details
         detailed = request.residual >= DETAIL_WORDS and faq_score >= FAQ_DETAIL_MIN
-        faq_wins = faq and faq.unit.kind == "faq" and (
-            (faq_score >= FAQ_STRONG and faq_score > request.service_score + 0.1) or (not known and faq_score >= FAQ_MIN)
-            or detailed)
+        faq_wins = (
+            faq
+            and faq.unit.kind == "faq"
+            and (
+                (faq_score >= FAQ_STRONG and faq_score > request.service_score + 0.1)
+                or (not known and faq_score >= FAQ_MIN)
+                or detailed
+            )
+        )
         if faq_wins:
             return _faq_answer(request)
         if not known:
@@ -305,8 +392,12 @@ def _decide(kb, request: Request, context: Context) -> Decision:
             if gap:
                 return gap
         return Decision("service", service=service, aspects=(known or aspects)[:2], province=province)
-    if faq and faq.unit.kind == "faq" and faq_score >= FAQ_MIN and \
-            (not service or faq_score >= request.service_score or faq_score >= FAQ_STRONG):
+    if (
+        faq
+        and faq.unit.kind == "faq"
+        and faq_score >= FAQ_MIN
+        and (not service or faq_score >= request.service_score or faq_score >= FAQ_STRONG)
+    ):
         return _faq_or_clarify(request)
     if service and faq and faq.unit.kind == "faq" and request.residual >= DETAIL_WORDS and faq_score >= FAQ_DETAIL_MIN:
         return _faq_answer(request)
@@ -328,8 +419,13 @@ def has_aspect(kb, service: dict | None, aspect: str) -> bool:
         return False
     if aspect in ("fee", "reduction"):
         return bool(kb.fees(service["id"]))
-    field_of = {"documents": "documents", "steps": "steps", "time": "processing_time", "where": "agency",
-                "online": "channels"}
+    field_of = {
+        "documents": "documents",
+        "steps": "steps",
+        "time": "processing_time",
+        "where": "agency",
+        "online": "channels",
+    }
     return bool(service.get(aspect) or service.get(field_of.get(aspect, aspect)))
 
 
@@ -371,8 +467,13 @@ def _hit_option(hit: Hit) -> tuple[str, str]:
 def next_context(kb, decision: Decision, request: Request, context: Context) -> Context:
     """The context after answering: what the answer was about; an off-topic turn keeps nothing new."""
     if decision.kind == "ask_service":  # remember what was asked, so the procedure named next gets it
-        return replace(context, aspect=",".join(decision.aspects), service=None,
-                       province=request.province or context.province, province_age=context.province_age + 1)
+        return replace(
+            context,
+            aspect=",".join(decision.aspects),
+            service=None,
+            province=request.province or context.province,
+            province_age=context.province_age + 1,
+        )
     if decision.kind in ("out_of_scope", "greet", "thank", "goodbye", "clarify"):
         aged = replace(context, province_age=context.province_age + 1)
         return aged if aged.province_age <= PROVINCE_TTL else replace(aged, province=None, province_age=0)
@@ -381,11 +482,16 @@ def next_context(kb, decision: Decision, request: Request, context: Context) -> 
     entry = kb.get(entry_id) if entry_id else None
     if entry:
         topic = entry.get("topic") or topic
-    new = Context(service=decision.service if decision.kind in ("service", "fact") else request.service,
-                  province=context.province, aspect=",".join(decision.aspects) or None,
-                  topic=topic, entry=entry_id, province_age=context.province_age + 1)
+    new = Context(
+        service=decision.service if decision.kind in ("service", "fact") else request.service,
+        province=context.province,
+        aspect=",".join(decision.aspects) or None,
+        topic=topic,
+        entry=entry_id,
+        province_age=context.province_age + 1,
+    )
     if topic != context.topic and context.topic is not None and not request.place_mentioned:
-        new.province, new.province_age = None, 0           # a new topic starts without the old place
+        new.province, new.province_age = None, 0  # a new topic starts without the old place
     if request.place_mentioned:
         new.province, new.province_age = request.province, 0
     elif new.province_age > PROVINCE_TTL:
@@ -394,6 +500,7 @@ def next_context(kb, decision: Decision, request: Request, context: Context) -> 
 
 
 # ---- rendering ---------------------------------------------------------------------------------------------
+
 
 def sources_button(entries) -> list[dict]:
     """A button that shows the full sources, review notes and disagreements behind an answer."""
@@ -410,12 +517,20 @@ def _option_buttons(decision: Decision) -> list[dict]:
 
 def aspect_buttons(service_id: str, shown: list[str]) -> list[dict]:
     """Buttons for the other aspects of a service."""
-    return [{"title": title, "payload": f'/{_ASPECT_INTENT[a]}{{"service":"{service_id}"}}'}
-            for a, title in ASPECT_BUTTONS if a not in shown][:3]
+    return [
+        {"title": title, "payload": f'/{_ASPECT_INTENT[a]}{{"service":"{service_id}"}}'}
+        for a, title in ASPECT_BUTTONS
+        if a not in shown
+    ][:3]
 
 
-_ASPECT_INTENT = {"fee": "ask_fee", "documents": "ask_documents", "steps": "ask_steps", "where": "ask_steps",
-                  "time": "ask_processing_time"}
+_ASPECT_INTENT = {
+    "fee": "ask_fee",
+    "documents": "ask_documents",
+    "steps": "ask_steps",
+    "where": "ask_steps",
+    "time": "ask_processing_time",
+}
 
 
 def place_label(place: Place | None) -> str:
@@ -445,18 +560,20 @@ def render_decision(kb, decision: Decision, on: dt.date | None = None) -> tuple[
             return _render_service(kb, replace(decision, kind="service", service=entry["id"], aspects=["steps"]), on)
         if entry["kind"] == "faq":
             contacts = kb.contacts(entry.get("contacts") or [])
-            return _fit(render("faq.j2", entry=entry, contacts=contacts[:1], max_steps=MAX_STEPS,
-                               scam=decision.scam)), \
-                sources_button([entry]) + _option_buttons(decision)
+            return _fit(
+                render("faq.j2", entry=entry, contacts=contacts[:1], max_steps=MAX_STEPS, scam=decision.scam)
+            ), sources_button([entry]) + _option_buttons(decision)
         if entry["kind"] == "reduction":
-            return _fit(render("reductions.j2", reductions=[entry], disputed=[], place=None, on=on, note=None)), \
-                sources_button([entry])
+            return _fit(
+                render("reductions.j2", reductions=[entry], disputed=[], place=None, on=on, note=None)
+            ), sources_button([entry])
         if entry["kind"] == "contact":
             return render("contact.j2", contact=entry), []
         service = kb.get(entry.get("service", ""))
         if service:
-            return _render_service(kb, Decision("service", service=service["id"], aspects=["fee"],
-                                                province=decision.province), on)
+            return _render_service(
+                kb, Decision("service", service=service["id"], aspects=["fee"], province=decision.province), on
+            )
         return render("gone.j2"), []
     if decision.kind == "reductions":
         place = resolve(decision.province) if decision.province else None
@@ -464,20 +581,32 @@ def render_decision(kb, decision: Decision, on: dt.date | None = None) -> tuple[
         note = next((n for n in place_notes(None, place)), None)
         for r in reductions:
             note = note or (territory_note(r, place) if place else None)
-        text = render("reductions.j2", reductions=reductions, disputed=disputed, place=place, on=on, note=note,
-                      label=place_label(place))
+        text = render(
+            "reductions.j2",
+            reductions=reductions,
+            disputed=disputed,
+            place=place,
+            on=on,
+            note=note,
+            label=place_label(place),
+        )
         buttons = sources_button(reductions + disputed)
         if place is None:
-            buttons += [{"title": p, "payload": f'/ask_fee_reduction{{"province":"{p}"}}'}
-                        for p in ("Lâm Đồng", "Nghệ An", "Hà Nội", "Hồ Chí Minh")]
+            buttons += [
+                {"title": p, "payload": f'/ask_fee_reduction{{"province":"{p}"}}'}
+                for p in ("Lâm Đồng", "Nghệ An", "Hà Nội", "Hồ Chí Minh")
+            ]
         return _fit(text), buttons
     if decision.kind == "new_province":
         place = (find_place(decision.province) or resolve(decision.province[:300])) if decision.province else None
         return render("new_province.j2", place=place, merged=merged_from(place.province) if place else []), []
     if decision.kind == "ask_service":
         intent = _ASPECT_INTENT.get(decision.aspects[0], "ask_steps")
-        buttons = [{"title": kb.get(sid)["title"], "payload": f'/{intent}{{"service":"{sid}"}}'}
-                   for sid in POPULAR_SERVICES if kb.get(sid)]
+        buttons = [
+            {"title": kb.get(sid)["title"], "payload": f'/{intent}{{"service":"{sid}"}}'}
+            for sid in POPULAR_SERVICES
+            if kb.get(sid)
+        ]
         return render("ask_service.j2", label=ASPECT_LABELS[decision.aspects[0]]), buttons
     if decision.kind == "clarify":
         return render("clarify.j2"), [{"title": t, "payload": p} for t, p in decision.options]
@@ -501,14 +630,31 @@ def _render_service(kb, decision: Decision, on: dt.date) -> tuple[str, list[dict
             online = quote(kb, service["id"], decision.province, online=True, on=on)
             counter = quote(kb, service["id"], decision.province, online=False, on=on)
             entries += online.sources + counter.sources
-            parts.append(render("service_fee.j2", service=service, online=online, counter=counter,
-                                label=place_label(place), on=on, caveat=_fee_caveat(online, counter, place),
+            parts.append(
+                render(
+                    "service_fee.j2",
+                    service=service,
+                    online=online,
+                    counter=counter,
+                    label=place_label(place),
+                    on=on,
+                    caveat=_fee_caveat(online, counter, place),
                     exemption=fee_exemption(online),
-                                compact=len(parts) > 0))
+                    compact=len(parts) > 0,
+                )
+            )
         else:
-            parts.append(render(f"service_{aspect}.j2", service=service, fact=service.get(aspect),
-                                label=ASPECT_LABELS[aspect], max_steps=MAX_STEPS, compact=len(parts) > 0,
-                                label_place=place_label(place)))
+            parts.append(
+                render(
+                    f"service_{aspect}.j2",
+                    service=service,
+                    fact=service.get(aspect),
+                    label=ASPECT_LABELS[aspect],
+                    max_steps=MAX_STEPS,
+                    compact=len(parts) > 0,
+                    label_place=place_label(place),
+                )
+            )
     text = "\n".join(parts)
     basis = service.get("legal_basis") or service.get("source")
     fee_basis = [e.get("legal_basis") for e in entries[1:] if e.get("legal_basis")]
@@ -537,8 +683,10 @@ def _fee_caveat(online, counter, place: Place | None) -> str | None:
         if reviews and reviews[0].get("review_note"):
             return "Chưa chắc chắn: " + short_basis(first_sentence(reviews[0]["review_note"]), CAVEAT_CHARS) + "."
         if online.disputed:
-            return (f"{online.disputed[0]['legal_basis'].split(' ngày')[0]} giảm {online.disputed[0]['percent']}% "
-                    "nhưng các nguồn chưa thống nhất thời hạn; mức trên chưa tính khoản giảm này.")
+            return (
+                f"{online.disputed[0]['legal_basis'].split(' ngày')[0]} giảm {online.disputed[0]['percent']}% "
+                "nhưng các nguồn chưa thống nhất thời hạn; mức trên chưa tính khoản giảm này."
+            )
     if place and place.changed:
         return f"Từ 1/7/2025, {place.old_province} thuộc {place.province}."
     return None

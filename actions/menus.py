@@ -10,17 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.kb import get_kb
 from actions.render import render
+from knowledge.catalog import TOPICS
 
-# Telegram/terminal topic keys → knowledge topics (file names in knowledge/content)
-TOPICS = {
-    "vneid": ("VNeID", ["vneid"]),
-    "can_cuoc": ("Căn cước", ["can_cuoc"]),
-    "cu_tru": ("Cư trú", ["cu_tru"]),
-    "phi": ("Lệ phí & giảm phí", ["giam_phi"]),
-    "thiet_yeu": ("Thủ tục thiết yếu", ["de_an_06", "cong_an", "ho_tich", "dich_vu_khac"]),
-    "lua_dao": ("Cảnh báo lừa đảo", ["scams"]),
-    "lien_he": ("Liên hệ", ["contacts"]),
-}
 MAX_MENU_BUTTONS = 12
 
 
@@ -68,12 +59,17 @@ class ActionTopicMenu(Action):
             dispatcher.utter_message(text="Bạn chọn một chủ đề nhé:", buttons=topic_buttons())
             return []
         title, topics = TOPICS[key]
-        entries = [e for e in kb.entries() if e.get("topic") in topics and e["kind"] in ("faq", "service", "contact",
-                                                                                         "reduction")]
+        entries = [
+            e
+            for e in kb.entries()
+            if e.get("topic") in topics and e["kind"] in ("faq", "service", "contact", "reduction")
+        ]
         # the core questions of a topic (those the classifier knows by intent) first, then services
         entries.sort(key=lambda e: (e["kind"] != "faq", not e.get("intent"), topics.index(e["topic"])))
-        buttons = [{"title": e["title"], "payload": payload("show_entry", entry_id=e["id"])}
-                   for e in entries[:MAX_MENU_BUTTONS]]
+        buttons = [
+            {"title": e["title"], "payload": payload("show_entry", entry_id=e["id"])}
+            for e in entries[:MAX_MENU_BUTTONS]
+        ]
         dispatcher.utter_message(text=f"{title}: bạn muốn hỏi gì?", buttons=buttons)
         return []
 
@@ -102,6 +98,7 @@ class ActionPrivacyWarning(Action):
         return "action_privacy_warning"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=render("privacy.j2"),
-                                 json_message={"dvcbot": {"answer": "privacy", "answered": True, "entry": None}})
+        dispatcher.utter_message(
+            text=render("privacy.j2"), json_message={"dvcbot": {"answer": "privacy", "answered": True, "entry": None}}
+        )
         return []

@@ -11,9 +11,13 @@ from jinja2 import Environment, FileSystemLoader
 from actions.kb import get_kb
 from knowledge.fees import format_vnd
 
-_env = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
-                   trim_blocks=True, lstrip_blocks=True, autoescape=False,
-                   keep_trailing_newline=False)
+_env = Environment(
+    loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    autoescape=False,
+    keep_trailing_newline=False,
+)
 
 
 def vn_date(value) -> str:
@@ -68,8 +72,14 @@ def where_to_check() -> str:
     return "Cổng Dịch vụ công quốc gia"
 
 
-_env.filters.update(vnd=format_vnd, vn_date=vn_date, short_basis=short_basis, first_sentence=first_sentence,
-                    first_clause=first_clause, sentences=sentences)
+_env.filters.update(
+    vnd=format_vnd,
+    vn_date=vn_date,
+    short_basis=short_basis,
+    first_sentence=first_sentence,
+    first_clause=first_clause,
+    sentences=sentences,
+)
 _env.globals["where_to_check"] = where_to_check
 
 

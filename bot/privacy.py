@@ -66,10 +66,13 @@ SEP = r"(?:[ ]{0,2}[.\-/_·–—][ ]{0,2}|,|[ ]{1,2})"
 NUMBER_RE = re.compile(rf"(?:\([ ]?\+?[ ]?84[ ]?\)[ ]?|\+[ ]?)?(?<![0-9])[0-9]+(?:{SEP}[0-9]+)*(?![0-9])")
 MONEY_RE = re.compile(r"[0-9]{1,3}(?:[.,][0-9]{3})+|[0-9]{1,3}")
 CURRENCY_AFTER_RE = re.compile(
-    r"[ ]?(?:đồng|dong|đ\b|d\b|vnd|vnđ|₫|k\b|nghìn|ngàn|ngan|nghin|triệu|trieu|tr\b|tỷ|tỉ|ty)", re.IGNORECASE)
+    r"[ ]?(?:đồng|dong|đ\b|d\b|vnd|vnđ|₫|k\b|nghìn|ngàn|ngan|nghin|triệu|trieu|tr\b|tỷ|tỉ|ty)", re.IGNORECASE
+)
 # kept as they are (unless a birth-date label stands before a date): dates, legal references, procedure codes
-DATE_RE = re.compile(r"(?<![0-9])(?:0?[1-9]|[12][0-9]|3[01])[ ]?([/.\-])[ ]?(?:0?[1-9]|1[0-2])"
-                     r"(?:[ ]?\1[ ]?(?:19|20)[0-9]{2})?(?![0-9])")
+DATE_RE = re.compile(
+    r"(?<![0-9])(?:0?[1-9]|[12][0-9]|3[01])[ ]?([/.\-])[ ]?(?:0?[1-9]|1[0-2])"
+    r"(?:[ ]?\1[ ]?(?:19|20)[0-9]{2})?(?![0-9])"
+)
 LEGAL_RE = re.compile(rf"(?<![0-9])[0-9]{{1,5}}/(?:(?:19|20)[0-9]{{2}}/)?[{UPPER}]")
 PROCEDURE_RE = re.compile(r"(?<![0-9.])[1-3]\.[0-9]{6}(?:\.[0-9]{3}\.[0-9]{2}\.[0-9]{2})?(?![0-9])")
 HOTLINE_RE = re.compile(r"(?:1800|1900)")
@@ -77,23 +80,31 @@ HOTLINE_RE = re.compile(r"(?:1800|1900)")
 # labels that say what the number after them is, whatever its length (4 digits or more)
 _LABELS = [
     (PASSPORT, r"hộ chiếu|ho chieu|passport"),
-    (ACCOUNT, r"stk|số tài khoản|so tai khoan|số tk|so tk|tài khoản ngân hàng|tai khoan ngan hang|"
-              r"tk ngân hàng|tk ngan hang|chuyển khoản|chuyen khoan"),
+    (
+        ACCOUNT,
+        r"stk|số tài khoản|so tai khoan|số tk|so tk|tài khoản ngân hàng|tai khoan ngan hang|"
+        r"tk ngân hàng|tk ngan hang|chuyển khoản|chuyen khoan",
+    ),
     (BIRTH, r"ngày sinh|ngay sinh|sinh ngày|sinh ngay|ngày tháng năm sinh|dob|ns"),
-    (PHONE, r"sđt|sdt|số điện thoại|so dien thoai|điện thoại|dien thoai|số đt|so dt|đt|dt|zalo|số máy|so may|"
-            r"thuê bao|thue bao|sim"),
+    (
+        PHONE,
+        r"sđt|sdt|số điện thoại|so dien thoai|điện thoại|dien thoai|số đt|so dt|đt|dt|zalo|số máy|so may|"
+        r"thuê bao|thue bao|sim",
+    ),
     (CCCD, r"cccd|căn cước|can cuoc|cmnd|cmt|chứng minh|chung minh|định danh|dinh danh|số id|so id"),
 ]
-LABEL_RE = re.compile(r"(?i)(?<!\w)(?:" + "|".join(f"(?P<k{i}>{p})" for i, (_, p) in enumerate(_LABELS)) +
-                      r")(?!\w)")
+LABEL_RE = re.compile(r"(?i)(?<!\w)(?:" + "|".join(f"(?P<k{i}>{p})" for i, (_, p) in enumerate(_LABELS)) + r")(?!\w)")
 LABEL_KINDS = [k for k, _ in _LABELS]
 LABEL_BEFORE = 40  # characters between a label and its number
 # "mã"/"ma" alone counts, but not in everyday codes: mã hồ sơ, mã biên nhận, mã số thuế, mã thủ tục…
-_NOT_OTP = (r"(?![ ]+(?:hồ sơ|ho so|biên nhận|bien nhan|số thuế|so thue|số hồ sơ|so ho so|thủ tục|thu tuc|"
-            r"bưu|buu|vận đơn|van don|tra cứu|tra cuu|bảo hiểm|bao hiem|bhxh|bhyt|định danh|dinh danh|"
-            r"số định danh|so dinh danh|tỉnh|tinh|xã|xa)\b)")
-OTP_WORD_RE = re.compile(r"(?i)(?<![<\w])(?:otp|(?:mã|ma)" + _NOT_OTP +
-                         r"|code|passcode|xác thực|xac thuc|xác nhận|xac nhan)(?!\w)")
+_NOT_OTP = (
+    r"(?![ ]+(?:hồ sơ|ho so|biên nhận|bien nhan|số thuế|so thue|số hồ sơ|so ho so|thủ tục|thu tuc|"
+    r"bưu|buu|vận đơn|van don|tra cứu|tra cuu|bảo hiểm|bao hiem|bhxh|bhyt|định danh|dinh danh|"
+    r"số định danh|so dinh danh|tỉnh|tinh|xã|xa)\b)"
+)
+OTP_WORD_RE = re.compile(
+    r"(?i)(?<![<\w])(?:otp|(?:mã|ma)" + _NOT_OTP + r"|code|passcode|xác thực|xac thuc|xác nhận|xac nhan)(?!\w)"
+)
 OTP_BEFORE = 30  # characters between an OTP word and the code that follows it
 OTP_AFTER = 20  # characters between a code and an OTP word that follows it ("482193 là mã OTP")
 # a code with letters after an OTP word ("mã xác thực K7Q9ZX"): 4–10 letters and digits, one digit at least
@@ -111,7 +122,8 @@ _PROVIDER = r"(?:gmail|yahoo|outlook|hotmail|icloud|ymail|live)"
 _TLD = r"(?:com|vn|net|org|edu|gov|info|io|biz|me|co)"
 EMAIL_RE = re.compile(
     rf"(?i)(?<![\w.+-])[\w][\w.+-]*(?:{_AT}(?:[a-z0-9][a-z0-9-]*(?:{_DOT}[a-z0-9-]+)+|{_PROVIDER})"
-    rf"|{_SPACED_AT}[a-z0-9][a-z0-9-]*(?:{_DOT}[a-z0-9-]+)*{_DOT}{_TLD})(?![\w-])")
+    rf"|{_SPACED_AT}[a-z0-9][a-z0-9-]*(?:{_DOT}[a-z0-9-]+)*{_DOT}{_TLD})(?![\w-])"
+)
 
 # ---- passwords ----------------------------------------------------------------------------------------------
 PASSWORD_WORD_RE = re.compile(r"(?i)(?<!\w)(?:mật khẩu|mat khau|mk|password|pass|pw|pwd)(?!\w)")
@@ -119,31 +131,50 @@ PASSWORD_WORD_RE = re.compile(r"(?i)(?<!\w)(?:mật khẩu|mat khau|mk|password|
 QUESTION_WORDS = frozenset(
     "gì gi sao bao thế the như nhu mấy may bị bi gồm gom phải phai có co không khong của cua một mot những "
     "nhung các cac cái cai do ai đâu dau nào nao để de chữ chu ký ki kí số so gì? gì. mới moi cũ cu "
-    "đúng dung sai quên quen bắt bat gồm tối toi ít it là la và va hay thì thi".split())
+    "đúng dung sai quên quen bắt bat gồm tối toi ít it là la và va hay thì thi".split()
+)
 PASSWORD_NEXT_RE = re.compile(r"[ ]*(?:(là|la)(?=[ ]|$)|([:=]))?[ ]*:?[ ]*([^\s:=]+)")
 PASSWORD_GAP = 4  # words between "mật khẩu" and the secret ("mật khẩu VNeID của tôi là …")
 
 # ---- names and addresses ------------------------------------------------------------------------------------
-SURNAMES = ("Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Hồ|Ngô|Dương|Lý|Đinh|Đoàn|Trương|Lâm|"
-            "Mai|Trịnh|Cao|Lương|Tạ|Hà|Tô|Châu|Quách|Thái|Lưu|Đào|Kiều|Vương|Tăng|La|Triệu|Văn|Thân|Khúc|"
-            "Nguyen|Tran|Le|Pham|Hoang|Huynh|Vu|Vo|Dang|Bui|Do|Ho|Ngo|Duong|Ly|Dinh|Doan|Truong|Lam|Trinh|"
-            "Luong|Ta|Ha|To|Chau|Quach|Thai|Luu|Dao|Kieu|Vuong|Tang|Trieu")
+SURNAMES = (
+    "Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Hồ|Ngô|Dương|Lý|Đinh|Đoàn|Trương|Lâm|"
+    "Mai|Trịnh|Cao|Lương|Tạ|Hà|Tô|Châu|Quách|Thái|Lưu|Đào|Kiều|Vương|Tăng|La|Triệu|Văn|Thân|Khúc|"
+    "Nguyen|Tran|Le|Pham|Hoang|Huynh|Vu|Vo|Dang|Bui|Do|Ho|Ngo|Duong|Ly|Dinh|Doan|Truong|Lam|Trinh|"
+    "Luong|Ta|Ha|To|Chau|Quach|Thai|Luu|Dao|Kieu|Vuong|Tang|Trieu"
+)
 NAME_RE = re.compile(rf"(?<![\w<])(?:{SURNAMES})(?:[ ]+{CAP_WORD}){{2,3}}(?![\w>])")
 # places that read like a person's full name
-NOT_A_NAME = frozenset(["Hồ Chí Minh", "Ho Chi Minh", "Đinh Tiên Hoàng", "Trần Hưng Đạo", "Lê Thánh Tông",
-                        "Phan Đình Phùng", "Hoàng Hoa Thám", "Lý Thường Kiệt", "Lê Hồng Phong"])
+NOT_A_NAME = frozenset(
+    [
+        "Hồ Chí Minh",
+        "Ho Chi Minh",
+        "Đinh Tiên Hoàng",
+        "Trần Hưng Đạo",
+        "Lê Thánh Tông",
+        "Phan Đình Phùng",
+        "Hoàng Hoa Thám",
+        "Lý Thường Kiệt",
+        "Lê Hồng Phong",
+    ]
+)
 # a name label: "tên tôi là …", "họ và tên: …", "con tôi tên …"
 NAME_LABEL_RE = re.compile(
     r"(?i)(?:(?:họ và tên|ho va ten|họ tên|ho ten)[ ]*(?:là|la|:)?"
     r"|(?<!\w)(?:tên|ten)[ ]*(?:của tôi|cua toi|tôi|toi|em|mình|minh|con|cháu|chau|con tôi)?[ ]*(?:là|la|:)"
     r"|(?<!\w)(?:tôi|toi|em|mình|minh|cháu|chau|con tôi|con toi)[ ]+(?:là|la|tên|ten)"
-    r"|người nhận[ ]*(?:là|:)?)[ ]*$")
+    r"|người nhận[ ]*(?:là|:)?)[ ]*$"
+)
 NAMED_RE = re.compile(rf"(?<![\w<]){CAP_WORD}(?:[ ]+{CAP_WORD}){{0,3}}(?![\w>])")
 # what may follow a name for it to be a person's: an address or another personal item
-AFTER_NAME_RE = re.compile(r"(?i)[ ]*(?:,|-|–|\(|[ ](?:ở|o|tại|tai|địa chỉ|dia chi|thường trú|tạm trú|trú|"
-                           r"sinh|sn|ns|cccd|cmnd|sđt|sdt|số|so|nhà|nha|quê|que)\b)")
-NOT_A_PERSON_BEFORE = re.compile(r"(?i)(?:đường|duong|phố|pho|ngõ|hẻm|trường|truong|quận|huyện|phường|xã|"
-                                 r"tỉnh|thành phố|tp|chủ tịch|lăng|cầu|chợ|bệnh viện|công an|ubnd)[ .]*$")
+AFTER_NAME_RE = re.compile(
+    r"(?i)[ ]*(?:,|-|–|\(|[ ](?:ở|o|tại|tai|địa chỉ|dia chi|thường trú|tạm trú|trú|"
+    r"sinh|sn|ns|cccd|cmnd|sđt|sdt|số|so|nhà|nha|quê|que)\b)"
+)
+NOT_A_PERSON_BEFORE = re.compile(
+    r"(?i)(?:đường|duong|phố|pho|ngõ|hẻm|trường|truong|quận|huyện|phường|xã|"
+    r"tỉnh|thành phố|tp|chủ tịch|lăng|cầu|chợ|bệnh viện|công an|ubnd)[ .]*$"
+)
 _ADMIN_STOP = r"(?![ ,]*(?:xã|phường|thị trấn|quận|huyện|thị xã|tỉnh|thành phố|tp\b|xa|phuong|quan|huyen|tinh)\b)"
 _STREET_REST = rf"(?:{_ADMIN_STOP}[^,;\n?!<\x00\x01])*"
 STREET_RE = re.compile(
@@ -154,10 +185,13 @@ STREET_RE = re.compile(
     rf"|(?:ngõ|ngách|hẻm|kiệt|ngo|ngach|hem|kiet)[ ]+[0-9]+{_STREET_REST}"
     rf"|(?-i:(?:thôn|xóm|ấp|tổ dân phố|tổ|khu phố|khóm|bản|thon|xom|ap|khu pho)[ ]+(?:số[ ]+)?(?:[0-9]+|{CAP_WORD})"
     rf"(?:[ ]+{CAP_WORD})*)"
-    ")")
+    ")"
+)
 # after a person's name: "123 Nguyễn Trãi" is a street address too
-NUMBERED_STREET_RE = re.compile(rf"[ ]*,?[ ]*(?:ở|tại|địa chỉ|thường trú|tạm trú|trú tại)?[ ]*:?[ ]*"
-                                rf"([0-9]+[A-Za-z]?(?:[/\-][0-9]+[A-Za-z]?)*[ ]+{CAP_WORD}{_STREET_REST})")
+NUMBERED_STREET_RE = re.compile(
+    rf"[ ]*,?[ ]*(?:ở|tại|địa chỉ|thường trú|tạm trú|trú tại)?[ ]*:?[ ]*"
+    rf"([0-9]+[A-Za-z]?(?:[/\-][0-9]+[A-Za-z]?)*[ ]+{CAP_WORD}{_STREET_REST})"
+)
 
 # button payloads: "/intent" or "/intent{json}", optionally after a short prefix ("p/ask_fee{…}")
 PAYLOAD_RE = re.compile(r"^(?P<head>[a-z]{0,2}/[A-Za-z_][\w.-]*)(?P<body>\{.*\})?$", re.DOTALL)
@@ -264,25 +298,25 @@ def _is_year(digits: str) -> bool:
 
 def _label_before(masked: str, start: int) -> str | None:
     """The kind named by the nearest label in the few words before ``start``, or ``None``."""
-    window = masked[max(0, start - LABEL_BEFORE):start]
+    window = masked[max(0, start - LABEL_BEFORE) : start]
     kind = None
     for m in LABEL_RE.finditer(window):
         kind = LABEL_KINDS[int(str(m.lastgroup)[1:])]
-        rest = window[m.end():]
+        rest = window[m.end() :]
         if re.search(r"[0-9?]", rest):  # another number or a question between: the label is not for this one
             kind = None
     return kind
 
 
 def _near_otp_word(masked: str, start: int, end: int) -> bool:
-    before = masked[max(0, start - OTP_BEFORE):start]
-    after = masked[end:end + OTP_AFTER]
+    before = masked[max(0, start - OTP_BEFORE) : start]
+    after = masked[end : end + OTP_AFTER]
     return bool(OTP_WORD_RE.search(before) or OTP_WORD_RE.search(after))
 
 
 def _right_after_otp_word(masked: str, start: int) -> bool:
     """An OTP word just before (``mã xác thực 2024``), or "otp" anywhere near: then even a year is a code."""
-    window = masked[max(0, start - OTP_BEFORE):start]
+    window = masked[max(0, start - OTP_BEFORE) : start]
     return "otp" in window.lower() or bool(OTP_WORD_RE.search(window[-14:]))
 
 
@@ -324,7 +358,7 @@ def _looks_secret(word: str, after_separator: bool) -> bool:
     has_sign = any(not c.isalnum() for c in word)
     if has_digit and (has_letter or has_sign) and len(word) >= 4:
         return True
-    if has_letter and has_sign and len(word) >= 6 and not word.startswith(("<", "(", "\"")):
+    if has_letter and has_sign and len(word) >= 6 and not word.startswith(("<", "(", '"')):
         return True
     if has_digit and not has_letter and len(word) >= 6:
         return True
@@ -335,13 +369,13 @@ def _looks_secret(word: str, after_separator: bool) -> bool:
 def _names(r: _Redaction) -> None:
     shadow = r.masked()
     for m in NAMED_RE.finditer(shadow):
-        before = shadow[max(0, m.start() - 30):m.start()]
+        before = shadow[max(0, m.start() - 30) : m.start()]
         if NAME_LABEL_RE.search(before[-30:]) and not NOT_A_PERSON_BEFORE.search(before[-15:]):
             if r.add(m.start(), m.end(), NAME):
                 _address_after(r, m.end())
     shadow = r.masked()
     for m in NAME_RE.finditer(shadow):
-        before = shadow[max(0, m.start() - 15):m.start()]
+        before = shadow[max(0, m.start() - 15) : m.start()]
         if NOT_A_PERSON_BEFORE.search(before) or m.group(0) in NOT_A_NAME:
             continue
         if AFTER_NAME_RE.match(shadow, m.end()) and r.add(m.start(), m.end(), NAME):
@@ -401,7 +435,8 @@ def _numbers(r: _Redaction, lone: bool) -> list[tuple[int, int, str, str | None]
         start, end = m.start(), m.end()
         kind = None
         money = _is_money(shadow, start, token) and not (
-            4 <= len(digits) <= 8 and digits == token and _right_after_otp_word(shadow, start))
+            4 <= len(digits) <= 8 and digits == token and _right_after_otp_word(shadow, start)
+        )
         if not money:
             kind = _length_kind(token, digits)
             label = _label_before(shadow, start) if len(digits) >= 4 else None
@@ -418,7 +453,9 @@ def _numbers(r: _Redaction, lone: bool) -> list[tuple[int, int, str, str | None]
             elif label is not None and (kind is None or label in (ACCOUNT, PASSPORT)):
                 kind = CMND if label == CCCD and len(digits) == 9 else label
             if kind is None and 4 <= len(digits) <= 8:
-                if _near_otp_word(shadow, start, end) and not (_is_year(digits) and not _right_after_otp_word(shadow, start)):
+                if _near_otp_word(shadow, start, end) and not (
+                    _is_year(digits) and not _right_after_otp_word(shadow, start)
+                ):
                     kind = OTP
                 elif lone and not HOTLINE_RE.match(digits):
                     kind = OTP
@@ -488,7 +525,7 @@ def _tail_of(r: _Redaction, runs: list) -> dict | None:
     if runs and runs[-1][1] >= stripped and len(runs[-1][2]) <= TAIL_DIGITS:
         start, end, digits, kind = runs[-1]
         return {"digits": digits, "kind": kind or _label_before(masked, start)}
-    tail = masked[max(0, stripped - LABEL_BEFORE):stripped]
+    tail = masked[max(0, stripped - LABEL_BEFORE) : stripped]
     label = None
     for m in LABEL_RE.finditer(tail):
         label = LABEL_KINDS[int(str(m.lastgroup)[1:])]
@@ -547,8 +584,10 @@ def _redact_json(value, found: set[str]):
     if isinstance(value, list):
         return [_redact_json(v, found) for v in value]
     if isinstance(value, dict):
-        return {k if not _redact_text(str(k), None, lone=False)[1] else NUMBER: _redact_json(v, found)
-                for k, v in value.items()}
+        return {
+            k if not _redact_text(str(k), None, lone=False)[1] else NUMBER: _redact_json(v, found)
+            for k, v in value.items()
+        }
     return value
 
 
@@ -594,7 +633,8 @@ LABEL_WORDS = frozenset(
     "số so của cua tôi toi mình minh em anh chị chi là la đây day nè ne nhé nhe ạ a ơi oi đó do này nay "
     "cccd cmnd sđt sdt căn can cước cuoc định dinh danh điện dien thoại thoai email mail thẻ the chứng chung "
     "minh nhân nhan dân dan cá ca tài tai khoản khoan và va hộ ho chiếu chieu ngày ngay sinh stk tên ten "
-    "họ địa dia chỉ chi".split())
+    "họ địa dia chỉ chi".split()
+)
 
 
 def mostly_personal_data(redacted: str) -> bool:

@@ -157,8 +157,12 @@ def _aspect(entry: dict, name: str, errors: list) -> None:
         elif len(details) > DETAILS_MAX:
             errors.append((f"{name}.details", f"tối đa {DETAILS_MAX} ý"))
     reviewed = value.get("status") == "needs_review"
-    _source_text(value.get("source"), f"{name}.source",
-                 errors, must_be_official=entry.get("status") == "published" and not reviewed)
+    _source_text(
+        value.get("source"),
+        f"{name}.source",
+        errors,
+        must_be_official=entry.get("status") == "published" and not reviewed,
+    )
     if "status" in value and value["status"] not in STATUSES:
         errors.append((f"{name}.status", "phải là published hoặc needs_review"))
     if reviewed and not (isinstance(value.get("review_note"), str) and value["review_note"].strip()):
@@ -178,8 +182,11 @@ def _cases(entry: dict, errors: list) -> None:
         errors.append(("cases", "phải là danh sách {when, service}"))
         return
     for i, case in enumerate(cases, 1):
-        if (not isinstance(case, dict) or set(case) - {"when", "service"}
-                or not all(isinstance(case.get(k), str) and case[k].strip() for k in ("when", "service"))):
+        if (
+            not isinstance(case, dict)
+            or set(case) - {"when", "service"}
+            or not all(isinstance(case.get(k), str) and case[k].strip() for k in ("when", "service"))
+        ):
             errors.append((f"cases[{i}]", "mỗi mục cần when và service (id một dịch vụ khác)"))
         elif case["service"] == entry.get("id"):
             errors.append((f"cases[{i}].service", "phải là một dịch vụ khác"))
@@ -200,8 +207,9 @@ def _service_faq(entry: dict, errors: list) -> None:
         _text_list(item, "questions", found, minimum=1)
         errors += [(f"faq[{i}].questions", msg) for _, msg in found]
         _short_answer(item.get("answer"), f"faq[{i}].answer", errors, FAQ_ANSWER_MAX)
-        _source_text(item.get("source"), f"faq[{i}].source", errors,
-                     must_be_official=entry.get("status") == "published")
+        _source_text(
+            item.get("source"), f"faq[{i}].source", errors, must_be_official=entry.get("status") == "published"
+        )
 
 
 def _province_check(entry: dict, errors: list) -> None:
@@ -336,8 +344,11 @@ def references(entry: dict) -> list[tuple[str, str, str]]:
     if kind == "faq":
         return [("contacts", cid, "contact") for cid in entry.get("contacts") or []]
     if kind == "service" and isinstance(entry.get("cases"), list):
-        return [(f"cases[{i}].service", case["service"], "service") for i, case in enumerate(entry["cases"], 1)
-                if isinstance(case, dict) and case.get("service")]
+        return [
+            (f"cases[{i}].service", case["service"], "service")
+            for i, case in enumerate(entry["cases"], 1)
+            if isinstance(case, dict) and case.get("service")
+        ]
     if kind == "province_check" and isinstance(entry.get("reductions"), list):
         return [("reductions", rid, "reduction") for rid in entry["reductions"]]
     return []

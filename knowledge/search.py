@@ -50,8 +50,17 @@ def entry_text(entry: dict) -> tuple[str, str]:
     parts: list[str] = []
     for field in ("questions", "aliases", "documents", "tips", "channels"):
         parts += [str(v) for v in entry.get(field) or []]
-    for field in ("answer", "scope", "description", "agency", "legal_basis", "processing_time", "service",
-                  "jurisdiction", "note"):
+    for field in (
+        "answer",
+        "scope",
+        "description",
+        "agency",
+        "legal_basis",
+        "processing_time",
+        "service",
+        "jurisdiction",
+        "note",
+    ):
         if entry.get(field):
             parts.append(str(entry[field]))
     parts += [str(s.get("text", "")) for s in entry.get("steps") or [] if isinstance(s, dict)]
@@ -62,8 +71,12 @@ def ensure_index(db: sqlite_utils.Database) -> None:
     """Create the search table and its FTS5 index when missing."""
     if TABLE not in db.table_names():
         db[TABLE].create({"id": str, "kind": str, "title": str, "body": str}, pk="id")
-        db[TABLE].enable_fts(["title", "body"], fts_version="FTS5", create_triggers=True,
-                             tokenize="unicode61 remove_diacritics 2 tokenchars _")
+        db[TABLE].enable_fts(
+            ["title", "body"],
+            fts_version="FTS5",
+            create_triggers=True,
+            tokenize="unicode61 remove_diacritics 2 tokenchars _",
+        )
 
 
 def index_entry(db: sqlite_utils.Database, entry: dict, retired: bool) -> None:
@@ -72,8 +85,9 @@ def index_entry(db: sqlite_utils.Database, entry: dict, retired: bool) -> None:
         db[TABLE].delete_where("id = ?", [entry["id"]])
         return
     title, body = entry_text(entry)
-    db[TABLE].upsert({"id": entry["id"], "kind": entry["kind"], "title": index_text(title),
-                      "body": index_text(body)}, pk="id")
+    db[TABLE].upsert(
+        {"id": entry["id"], "kind": entry["kind"], "title": index_text(title), "body": index_text(body)}, pk="id"
+    )
 
 
 def search(db: sqlite_utils.Database, text: str, limit: int = 5, kinds: tuple[str, ...] = ()) -> list[dict]:
@@ -82,8 +96,10 @@ def search(db: sqlite_utils.Database, text: str, limit: int = 5, kinds: tuple[st
     if not terms:
         return []
     match = " OR ".join(f'"{t}"' for t in terms)
-    sql = (f"select {TABLE}.id, {TABLE}.kind, -bm25({TABLE}_fts, 3.0, 1.0) as score from {TABLE}_fts "
-           f"join {TABLE} on {TABLE}.rowid = {TABLE}_fts.rowid where {TABLE}_fts match ?")
+    sql = (
+        f"select {TABLE}.id, {TABLE}.kind, -bm25({TABLE}_fts, 3.0, 1.0) as score from {TABLE}_fts "
+        f"join {TABLE} on {TABLE}.rowid = {TABLE}_fts.rowid where {TABLE}_fts match ?"
+    )
     params: list = [match]
     if kinds:
         sql += f" and {TABLE}.kind in ({','.join('?' * len(kinds))})"

@@ -17,8 +17,8 @@ def extractor(content_kb_file):
 def found(extractor, text, entity):
     ents = extractor.matcher().find(text) + extractor._papers.find(text) + account_levels(text)
     for e in ents:
-        assert text[e["start"]:e["end"]].strip() == text[e["start"]:e["end"]]
-    return [(e["value"], text[e["start"]:e["end"]]) for e in ents if e["entity"] == entity]
+        assert text[e["start"] : e["end"]].strip() == text[e["start"] : e["end"]]
+    return [(e["value"], text[e["start"] : e["end"]]) for e in ents if e["entity"] == entity]
 
 
 @pytest.mark.parametrize(
@@ -29,7 +29,10 @@ def found(extractor, text, entity):
         ("dk tam tru ntn", [("tam_tru", "dk tam tru")]),
         ("làm lại cccd bị mất", [("can_cuoc_cap_lai", "làm lại cccd bị mất")]),
         ("doi cccd o dau", [("can_cuoc_cap_doi", "doi cccd")]),
-        ("đổi căn cước công dân sang thẻ căn cước", [("can_cuoc_doi_tu_cccd", "đổi căn cước công dân sang thẻ căn cước")]),
+        (
+            "đổi căn cước công dân sang thẻ căn cước",
+            [("can_cuoc_doi_tu_cccd", "đổi căn cước công dân sang thẻ căn cước")],
+        ),
         ("khai bao tam tru online", [("tam_tru", "khai bao tam tru")]),
         ("đăng ký kết hôn online", [("ket_hon", "đăng ký kết hôn online")]),
         ("hôm nay trời đẹp", []),

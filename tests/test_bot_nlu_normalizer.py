@@ -31,7 +31,7 @@ def test_offsets_point_back_into_the_typed_text():
     assert len(origin) == len(normalized) + 1 and origin[-1] == len(typed)
     start = normalized.index("Thanh")
     end = start + len("Thanh Hoá")
-    assert "Thanh Hoá" == normalize(typed[origin[start]:origin[end]]).strip()
+    assert "Thanh Hoá" == normalize(typed[origin[start] : origin[end]]).strip()
 
 
 @pytest.mark.parametrize(
@@ -66,11 +66,12 @@ def test_search_key_meets_careful_and_phone_typing(a, b):
 def test_training_entities_move_with_the_text():
     typed = unicodedata.normalize("NFD", "đổi căn cước ở Hà Nội")
     start = typed.index("H")
-    message = Message(data={"text": typed, "entities": [
-        {"entity": "province", "value": "Hà Nội", "start": start, "end": len(typed)}]})
+    message = Message(
+        data={"text": typed, "entities": [{"entity": "province", "value": "Hà Nội", "start": start, "end": len(typed)}]}
+    )
     normalize_message(message)
     text, ent = message.get("text"), message.get("entities")[0]
-    assert "Hà Nội" == text[ent["start"]:ent["end"]]
+    assert "Hà Nội" == text[ent["start"] : ent["end"]]
 
 
 def test_component_leaves_button_payloads_alone():

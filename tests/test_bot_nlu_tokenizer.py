@@ -19,8 +19,10 @@ def tokens(tokenizer, text):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("Làm thế nào để kích hoạt tài khoản định danh điện tử mức 2?",
-         ["Làm", "thế nào", "để", "kích hoạt tài khoản", "định danh điện tử", "mức", "2"]),
+        (
+            "Làm thế nào để kích hoạt tài khoản định danh điện tử mức 2?",
+            ["Làm", "thế nào", "để", "kích hoạt tài khoản", "định danh điện tử", "mức", "2"],
+        ),
         ("kich hoat vneid muc 2 ko dc", ["kich", "hoat", "vneid", "muc", "2", "ko", "dc"]),
         ("Hà Nội, Hồ Chí Minh!! 😀 ok", ["Hà Nội", "Hồ Chí Minh", "ok"]),
         ("lệ phí   đăng ký\tthường trú", None),
@@ -32,7 +34,7 @@ def tokens(tokenizer, text):
 def test_token_texts_are_exact_substrings(tokenizer, text, expected):
     toks = tokens(tokenizer, text)
     for tok in toks:
-        assert text[tok.start:tok.end] == tok.text
+        assert text[tok.start : tok.end] == tok.text
         assert tok.text.strip() == tok.text and tok.text
     if expected is not None:
         assert expected == [t.text for t in toks]
@@ -60,7 +62,7 @@ def test_abbreviations_expand_in_lemmas(tokenizer):
 def test_decomposed_text_keeps_offsets(tokenizer):
     text = "ki\u0301ch hoa\u0323t"  # combining marks, as some phone keyboards send
     for tok in tokens(tokenizer, text):
-        assert text[tok.start:tok.end] == tok.text
+        assert text[tok.start : tok.end] == tok.text
 
 
 def test_long_message_is_cut_not_crashed(tokenizer):

@@ -95,16 +95,21 @@ def test_long_text_is_redacted_quickly():
     assert out.endswith("<SĐT>") and {"<SĐT>"} == found
 
 
-@pytest.mark.parametrize("text, secret", [
-    ("Mật khẩu VNeID của tôi là Abc@1234", "Abc@1234"),
-    ("mk vneid: Abc@1234 nhé", "Abc@1234"),
-    ("Mat khau cua toi la: Hoa@123", "Hoa@123"),
-])
+@pytest.mark.parametrize(
+    "text, secret",
+    [
+        ("Mật khẩu VNeID của tôi là Abc@1234", "Abc@1234"),
+        ("mk vneid: Abc@1234 nhé", "Abc@1234"),
+        ("Mat khau cua toi la: Hoa@123", "Hoa@123"),
+    ],
+)
 def test_passwords_with_words_before_the_separator_are_redacted(text, secret):
     redacted, kinds = redact(text)
     assert secret not in redacted and "<MẬT KHẨU>" in kinds
 
 
-@pytest.mark.parametrize("text", ["quên mật khẩu vneid là gì", "mật khẩu phải gồm mấy ký tự", "mã hồ sơ 1234567 tra ở đâu"])
+@pytest.mark.parametrize(
+    "text", ["quên mật khẩu vneid là gì", "mật khẩu phải gồm mấy ký tự", "mã hồ sơ 1234567 tra ở đâu"]
+)
 def test_ordinary_questions_are_not_secrets(text):
     assert not mostly_personal_data(redact(text)[0])

@@ -17,18 +17,63 @@ def add(db, **entry):
 @pytest.fixture
 def rules(fresh_db):
     add(fresh_db, id="svc", kind="service", title="Thủ tục thử", aliases=["thủ tục thử"])
-    add(fresh_db, id="fee_national", kind="fee", title="Phí", service="svc", jurisdiction="national",
-        in_person=100000, online=80000, unit="đồng/lần", valid_from="2023-01-01", valid_to=None,
-        legal_basis="Thông tư A")
-    add(fresh_db, id="fee_old", kind="fee", title="Phí cũ", service="svc", jurisdiction="national",
-        in_person=50000, online=None, unit="đồng/lần", valid_from="2020-01-01", valid_to="2022-12-31",
-        legal_basis="Thông tư cũ")
-    add(fresh_db, id="red_online_10", kind="reduction", title="Giảm 10%", jurisdiction="national", percent=10,
-        channel="online", services=["svc"], scope="thủ tục thử", valid_from="2024-01-01",
-        valid_to="2025-12-31", legal_basis="Thông tư B")
-    add(fresh_db, id="red_province", kind="reduction", title="Giảm ở Lâm Đồng", jurisdiction="Lâm Đồng",
-        territory="pre_merger", percent=20, channel="online", services=["svc"], scope="thủ tục thử",
-        valid_from="2024-01-01", valid_to=None, legal_basis="Nghị quyết C")
+    add(
+        fresh_db,
+        id="fee_national",
+        kind="fee",
+        title="Phí",
+        service="svc",
+        jurisdiction="national",
+        in_person=100000,
+        online=80000,
+        unit="đồng/lần",
+        valid_from="2023-01-01",
+        valid_to=None,
+        legal_basis="Thông tư A",
+    )
+    add(
+        fresh_db,
+        id="fee_old",
+        kind="fee",
+        title="Phí cũ",
+        service="svc",
+        jurisdiction="national",
+        in_person=50000,
+        online=None,
+        unit="đồng/lần",
+        valid_from="2020-01-01",
+        valid_to="2022-12-31",
+        legal_basis="Thông tư cũ",
+    )
+    add(
+        fresh_db,
+        id="red_online_10",
+        kind="reduction",
+        title="Giảm 10%",
+        jurisdiction="national",
+        percent=10,
+        channel="online",
+        services=["svc"],
+        scope="thủ tục thử",
+        valid_from="2024-01-01",
+        valid_to="2025-12-31",
+        legal_basis="Thông tư B",
+    )
+    add(
+        fresh_db,
+        id="red_province",
+        kind="reduction",
+        title="Giảm ở Lâm Đồng",
+        jurisdiction="Lâm Đồng",
+        territory="pre_merger",
+        percent=20,
+        channel="online",
+        services=["svc"],
+        scope="thủ tục thử",
+        valid_from="2024-01-01",
+        valid_to=None,
+        legal_basis="Nghị quyết C",
+    )
     return fresh_db
 
 
@@ -39,9 +84,9 @@ def rules(fresh_db):
         (False, D(2023, 6, 1), 100000, ["Thông tư A"]),
         (True, D(2024, 6, 1), 72000, ["Thông tư A", "Thông tư B"]),
         (False, D(2024, 6, 1), 100000, ["Thông tư A"]),
-        (True, D(2026, 1, 1), 80000, ["Thông tư A"]),   # the online reduction ended on 31/12/2025
+        (True, D(2026, 1, 1), 80000, ["Thông tư A"]),  # the online reduction ended on 31/12/2025
         (False, D(2021, 5, 5), 50000, ["Thông tư cũ"]),  # an older fee for an older date
-        (True, D(2021, 5, 5), 50000, ["Thông tư cũ"]),   # no online column: the general amount, said so
+        (True, D(2021, 5, 5), 50000, ["Thông tư cũ"]),  # no online column: the general amount, said so
     ],
 )
 def test_national_fee_by_date_and_channel(rules, online, day, amount, basis):
@@ -120,9 +165,21 @@ def test_format_vnd(amount, text):
 
 
 def test_province_resolution_without_service_list_is_not_offered_for_national_fees(rules):
-    add(rules, id="red_scope", kind="reduction", title="Nghệ An giảm phí tỉnh", jurisdiction="Nghệ An",
-        territory="pre_merger", percent=40, channel="online", services=None, scope="phí do tỉnh quy định",
-        valid_from="2024-01-01", valid_to=None, legal_basis="Nghị quyết D")
+    add(
+        rules,
+        id="red_scope",
+        kind="reduction",
+        title="Nghệ An giảm phí tỉnh",
+        jurisdiction="Nghệ An",
+        territory="pre_merger",
+        percent=40,
+        channel="online",
+        services=None,
+        scope="phí do tỉnh quy định",
+        valid_from="2024-01-01",
+        valid_to=None,
+        legal_basis="Nghị quyết D",
+    )
     q = quote(rules, "svc", province="Nghệ An", online=True, on=D(2024, 6, 1))
     assert [] == q.possible_reductions and 72000 == q.amount  # only the national 10% applies
 

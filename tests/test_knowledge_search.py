@@ -33,6 +33,17 @@ def test_retired_entries_are_not_found(kb):
 
 
 def test_new_entry_is_found_at_once(kb):
-    kb.add({"id": "faq_moi", "kind": "faq", "title": "Đổi ảnh trên căn cước", "questions": ["đổi ảnh căn cước", "doi anh"],
-            "answer": "Trả lời.", "source": "https://dichvucong.gov.vn", "verified_on": "2026-01-01", "status": "published"}, "an")
+    kb.add(
+        {
+            "id": "faq_moi",
+            "kind": "faq",
+            "title": "Đổi ảnh trên căn cước",
+            "questions": ["đổi ảnh căn cước", "doi anh"],
+            "answer": "Trả lời.",
+            "source": "https://dichvucong.gov.vn",
+            "verified_on": "2026-01-01",
+            "status": "published",
+        },
+        "an",
+    )
     assert "faq_moi" == search.search(kb.db, "doi anh can cuoc")[0]["id"]

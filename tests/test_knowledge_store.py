@@ -8,11 +8,27 @@ import yaml
 from knowledge.schema import InvalidEntry
 from knowledge.store import CONTENT_AUTHOR, Conflict, KnowledgeBase, NotFound
 
-CONTACT = {"id": "hotline_test", "kind": "contact", "title": "Tổng đài thử", "phone": "1900 0000",
-           "description": "thử", "source": "https://dichvucong.gov.vn", "verified_on": "2026-01-01", "status": "published"}
-FAQ = {"id": "faq_test", "kind": "faq", "title": "Câu hỏi thử", "questions": ["hỏi gì?", "hoi gi"],
-       "answer": "Trả lời.", "contacts": ["hotline_test"], "source": "https://dichvucong.gov.vn", "verified_on": "2026-01-01",
-       "status": "published"}
+CONTACT = {
+    "id": "hotline_test",
+    "kind": "contact",
+    "title": "Tổng đài thử",
+    "phone": "1900 0000",
+    "description": "thử",
+    "source": "https://dichvucong.gov.vn",
+    "verified_on": "2026-01-01",
+    "status": "published",
+}
+FAQ = {
+    "id": "faq_test",
+    "kind": "faq",
+    "title": "Câu hỏi thử",
+    "questions": ["hỏi gì?", "hoi gi"],
+    "answer": "Trả lời.",
+    "contacts": ["hotline_test"],
+    "source": "https://dichvucong.gov.vn",
+    "verified_on": "2026-01-01",
+    "status": "published",
+}
 
 
 @pytest.fixture
@@ -34,7 +50,8 @@ def test_edit_makes_a_revision_with_who_and_why(db):
     assert 2 == db.edit(entry, "bình", "sửa câu trả lời", base_revision=1)
     history = db.history("faq_test")
     assert [("create", "an", "tạo"), ("edit", "bình", "sửa câu trả lời")] == [
-        (h["action"], h["author"], h["reason"]) for h in history]
+        (h["action"], h["author"], h["reason"]) for h in history
+    ]
     assert all(h["created_at"] for h in history)
 
 
@@ -88,15 +105,41 @@ def test_invalid_edit_names_the_field_and_writes_nothing(db, change, field):
 
 @pytest.mark.parametrize(
     "change, field",
-    [({"in_person": "hai mươi nghìn"}, "in_person"), ({"jurisdiction": "Sao Hỏa"}, "jurisdiction"),
-     ({"valid_from": "2023-13-01"}, "valid_from"), ({"service": "khong_co"}, "service")],
+    [
+        ({"in_person": "hai mươi nghìn"}, "in_person"),
+        ({"jurisdiction": "Sao Hỏa"}, "jurisdiction"),
+        ({"valid_from": "2023-13-01"}, "valid_from"),
+        ({"service": "khong_co"}, "service"),
+    ],
 )
 def test_invalid_fee_is_refused(fresh_db, change, field):
-    fresh_db.add({"id": "svc", "kind": "service", "title": "Dịch vụ", "aliases": ["dv"], "source": "https://dichvucong.gov.vn",
-                  "verified_on": "2026-01-01", "status": "published"}, "an")
-    fee = {"id": "fee_x", "kind": "fee", "title": "Phí", "service": "svc", "jurisdiction": "national",
-           "in_person": 20000, "online": 10000, "valid_from": "2023-02-05", "legal_basis": "TT",
-           "source": "https://dichvucong.gov.vn", "verified_on": "2026-01-01", "status": "published", **change}
+    fresh_db.add(
+        {
+            "id": "svc",
+            "kind": "service",
+            "title": "Dịch vụ",
+            "aliases": ["dv"],
+            "source": "https://dichvucong.gov.vn",
+            "verified_on": "2026-01-01",
+            "status": "published",
+        },
+        "an",
+    )
+    fee = {
+        "id": "fee_x",
+        "kind": "fee",
+        "title": "Phí",
+        "service": "svc",
+        "jurisdiction": "national",
+        "in_person": 20000,
+        "online": 10000,
+        "valid_from": "2023-02-05",
+        "legal_basis": "TT",
+        "source": "https://dichvucong.gov.vn",
+        "verified_on": "2026-01-01",
+        "status": "published",
+        **change,
+    }
     with pytest.raises(InvalidEntry) as exc:
         fresh_db.add(fee, "an")
     assert field in [f for _, f, _ in exc.value.errors]
@@ -117,8 +160,9 @@ def test_text_is_stored_as_given_including_injection(db):
 
 
 def _write_content(directory, entries):
-    (directory / "test.yml").write_text(yaml.safe_dump({"topic": "test", "entries": entries},
-                                                      allow_unicode=True), "utf-8")
+    (directory / "test.yml").write_text(
+        yaml.safe_dump({"topic": "test", "entries": entries}, allow_unicode=True), "utf-8"
+    )
 
 
 def test_sync_content_keeps_staff_edits(tmp_path):

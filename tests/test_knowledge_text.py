@@ -16,7 +16,9 @@ def test_nfc():
     assert normalize(unicodedata.normalize("NFD", "định danh")) == "định danh"
 
 
-@pytest.mark.parametrize("text, expected", [("Định danh", "dinh danh"), ("ĐĂNG KÝ", "dang ky"), ("Hồ Chí Minh", "ho chi minh")])
+@pytest.mark.parametrize(
+    "text, expected", [("Định danh", "dinh danh"), ("ĐĂNG KÝ", "dang ky"), ("Hồ Chí Minh", "ho chi minh")]
+)
 def test_fold(text, expected):
     assert expected == fold(text)
 

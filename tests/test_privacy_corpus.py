@@ -60,15 +60,18 @@ def test_everyday_messages_pass_unchanged(text):
     assert (text, set()) == redact(text)
 
 
-@pytest.mark.parametrize("payload, expected", [
-    ('/ask_fee{"province":"0912876543"}', '/ask_fee{"province":"<SĐT>"}'),
-    ('p/ask_fee{"province":"0912876543"}', 'p/ask_fee{"province":"<SĐT>"}'),
-    ('/ask_fee{"province":"Hà Nội"}', '/ask_fee{"province":"Hà Nội"}'),
-    ('/ask_fee{"n": 912876543}', '/ask_fee{"n":"<CMND>"}'),
-    ('/ask_fee{"a": ["x", {"b": "cccd 001203012345"}]}', '/ask_fee{"a":["x",{"b":"cccd <CCCD>"}]}'),
-    ('/ask_fee{not json 0912876543}', '/ask_fee{not json <SĐT>}'),
-    ("/0912345678", "/<SĐT>"),
-    ("/greet", "/greet"),
-])
+@pytest.mark.parametrize(
+    "payload, expected",
+    [
+        ('/ask_fee{"province":"0912876543"}', '/ask_fee{"province":"<SĐT>"}'),
+        ('p/ask_fee{"province":"0912876543"}', 'p/ask_fee{"province":"<SĐT>"}'),
+        ('/ask_fee{"province":"Hà Nội"}', '/ask_fee{"province":"Hà Nội"}'),
+        ('/ask_fee{"n": 912876543}', '/ask_fee{"n":"<CMND>"}'),
+        ('/ask_fee{"a": ["x", {"b": "cccd 001203012345"}]}', '/ask_fee{"a":["x",{"b":"cccd <CCCD>"}]}'),
+        ("/ask_fee{not json 0912876543}", "/ask_fee{not json <SĐT>}"),
+        ("/0912345678", "/<SĐT>"),
+        ("/greet", "/greet"),
+    ],
+)
 def test_button_data_keeps_the_intent_and_redacts_values(payload, expected):
     assert expected == redact(payload)[0]

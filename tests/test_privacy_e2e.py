@@ -89,8 +89,9 @@ def test_scam_wins_over_everything_else(replies):
 
 
 def test_batch_front_end(run_dvcbot, rasa_url):
-    lines = "\n".join(json.dumps({"sender": f"pii-batch-{i % 2}", "text": t}, ensure_ascii=False)
-                      for i, t in enumerate(MESSAGES))
+    lines = "\n".join(
+        json.dumps({"sender": f"pii-batch-{i % 2}", "text": t}, ensure_ascii=False) for i, t in enumerate(MESSAGES)
+    )
     result = run_dvcbot(["ask", "--batch", "-"], lines, env_extra={"DVCBOT_RASA_URL": rasa_url})
     assert 0 == result.returncode, result.stderr[-2000:]
     for line in result.stdout.splitlines():
@@ -106,14 +107,24 @@ def test_telegram_front_end(rasa_url):
     if not (EMULATOR_DIR / "node_modules").is_dir():
         pytest.skip("Telegram emulator not installed (npm ci --prefix tests/emulator)")
     token = f"123456:{uuid.uuid4().hex}"
-    log = (paths.VAR / "logs")
+    log = paths.VAR / "logs"
     log.mkdir(parents=True, exist_ok=True)
     with Emulator() as emulator, open(log / "telegram-privacy.log", "ab") as out:
-        env = {**paths.env(), "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": emulator.bot_api_url,
-               "DVCBOT_RASA_URL": rasa_url}
-        front = subprocess.Popen([sys.executable, "-m", "bot.cli", "-v", "telegram"], cwd=paths.ROOT, env=env,
-                                 stdout=out, stderr=subprocess.STDOUT)
+        env = {
+            **paths.env(),
+            "TELEGRAM_BOT_TOKEN": token,
+            "TELEGRAM_API_URL": emulator.bot_api_url,
+            "DVCBOT_RASA_URL": rasa_url,
+        }
+        front = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "-v", "telegram"],
+            cwd=paths.ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         try:
+
             async def talk():
                 async with TelegramUser(emulator.url, token, user_id=RNG.randint(10_000, 99_999)) as user:
                     seen = []
@@ -121,6 +132,7 @@ def test_telegram_front_end(rasa_url):
                         await user.send_text(text)
                         seen += await user.replies(1, timeout=60)
                     return seen
+
             seen = asyncio.run(talk())
         finally:
             front.terminate()
@@ -188,6 +200,7 @@ def corpus_replies(rasa_url):
         finally:
             await client.close()
         return replies
+
     return asyncio.run(send_all())
 
 
@@ -210,11 +223,21 @@ def test_corpus_through_the_telegram_entrance(rasa_url):
     log = paths.VAR / "logs"
     log.mkdir(parents=True, exist_ok=True)
     with Emulator() as emulator, open(log / "telegram-corpus.log", "ab") as out:
-        env = {**paths.env(), "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": emulator.bot_api_url,
-               "DVCBOT_RASA_URL": rasa_url}
-        front = subprocess.Popen([sys.executable, "-m", "bot.cli", "-v", "telegram"], cwd=paths.ROOT, env=env,
-                                 stdout=out, stderr=subprocess.STDOUT)
+        env = {
+            **paths.env(),
+            "TELEGRAM_BOT_TOKEN": token,
+            "TELEGRAM_API_URL": emulator.bot_api_url,
+            "DVCBOT_RASA_URL": rasa_url,
+        }
+        front = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "-v", "telegram"],
+            cwd=paths.ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         try:
+
             async def talk():
                 async with TelegramUser(emulator.url, token, user_id=RNG.randint(10_000, 99_999)) as user:
                     seen = []
@@ -222,6 +245,7 @@ def test_corpus_through_the_telegram_entrance(rasa_url):
                         await user.send_text(item["text"])
                         seen.append((item, await user.replies(1, timeout=60)))
                     return seen
+
             seen = asyncio.run(talk())
         finally:
             front.terminate()

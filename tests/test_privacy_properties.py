@@ -20,8 +20,16 @@ around = st.tuples(words, words)
 # every way of writing the digit 0–9: ASCII, fullwidth, circled, superscript, Arabic-Indic, Persian,
 # Devanagari, Bengali, Thai, mathematical bold
 DIGIT_FORMS = [
-    "0123456789", "０１２３４５６７８９", "⓪①②③④⑤⑥⑦⑧⑨", "⁰¹²³⁴⁵⁶⁷⁸⁹", "٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹",
-    "०१२३४५६७८९", "০১২৩৪৫৬৭৮৯", "๐๑๒๓๔๕๖๗๘๙", "𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖𝟗",
+    "0123456789",
+    "０１２３４５６７８９",
+    "⓪①②③④⑤⑥⑦⑧⑨",
+    "⁰¹²³⁴⁵⁶⁷⁸⁹",
+    "٠١٢٣٤٥٦٧٨٩",
+    "۰۱۲۳۴۵۶۷۸۹",
+    "०१२३४५६७८९",
+    "০১২৩৪৫৬৭৮৯",
+    "๐๑๒๓๔๕๖๗๘๙",
+    "𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖𝟗",
 ]
 SEPARATORS = ["", " ", ".", "/", ",", "_", "-", " . ", " - ", " / ", "  ", "\u200b", "\u00a0"]
 
@@ -38,7 +46,7 @@ def typed(draw, number):
     out, i = [], 0
     while i < len(number):
         size = draw(st.integers(2, 4))
-        out.append("".join(draw(st.sampled_from(forms))[int(c)] for c in number[i:i + size]))
+        out.append("".join(draw(st.sampled_from(forms))[int(c)] for c in number[i : i + size]))
         i += size
     return sep.join(out)
 
@@ -48,7 +56,9 @@ def only_digits(text):
 
 
 ID_LABELS = ["cccd", "số căn cước", "số định danh", "căn cước của tôi là", "cmnd", "sđt", "số điện thoại", "số", ""]
-identity = st.one_of(digits(12, "0"), digits(9, "1"), st.sampled_from(["09", "03", "08"]).flatmap(lambda p: digits(10, p)))
+identity = st.one_of(
+    digits(12, "0"), digits(9, "1"), st.sampled_from(["09", "03", "08"]).flatmap(lambda p: digits(10, p))
+)
 
 
 @FAST
@@ -60,8 +70,11 @@ def test_identity_numbers_never_survive_however_typed(context, label, pair):
 
 
 @FAST
-@given(around, st.sampled_from(["mã OTP là", "otp", "mã xác thực", "mã xác nhận:", "code", ""]),
-       st.integers(4, 8).flatmap(lambda n: digits(n, "1")).flatmap(lambda n: st.tuples(st.just(n), typed(n))))
+@given(
+    around,
+    st.sampled_from(["mã OTP là", "otp", "mã xác thực", "mã xác nhận:", "code", ""]),
+    st.integers(4, 8).flatmap(lambda n: digits(n, "1")).flatmap(lambda n: st.tuples(st.just(n), typed(n))),
+)
 def test_otp_codes_never_survive(context, label, pair):
     code, written = pair
     text = f"{context[0]} {label} {written} {context[1]}" if label else written
@@ -70,20 +83,29 @@ def test_otp_codes_never_survive(context, label, pair):
 
 
 @FAST
-@given(around, st.sampled_from(["mã OTP", "mã xác thực", "OTP:", "mã xác nhận là"]),
-       st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ", min_size=2, max_size=4), digits(3))
+@given(
+    around,
+    st.sampled_from(["mã OTP", "mã xác thực", "OTP:", "mã xác nhận là"]),
+    st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ", min_size=2, max_size=4),
+    digits(3),
+)
 def test_codes_with_letters_after_an_otp_word_never_survive(context, label, letters, number):
-    code = "".join(a + b for a, b in zip(letters, number)) + letters[len(number):]
+    code = "".join(a + b for a, b in zip(letters, number)) + letters[len(number) :]
     out, _ = redact(f"{context[0]} {label} {code} {context[1]}")
     assert code not in out
 
 
 @FAST
-@given(around, st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_.", min_size=3, max_size=12)
-       .filter(lambda s: s[0].isalnum() and s[-1].isalnum() and ".." not in s),
-       st.sampled_from(["@", "＠", " (at) ", "[at]", " @ ", "{at}", " (a còng) "]),
-       st.sampled_from(["gmail", "yahoo", "outlook", "dvc"]),
-       st.sampled_from([".", " (dot) ", "[dot]", " . ", " chấm "]), st.sampled_from(["com", "vn", "com.vn"]))
+@given(
+    around,
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_.", min_size=3, max_size=12).filter(
+        lambda s: s[0].isalnum() and s[-1].isalnum() and ".." not in s
+    ),
+    st.sampled_from(["@", "＠", " (at) ", "[at]", " @ ", "{at}", " (a còng) "]),
+    st.sampled_from(["gmail", "yahoo", "outlook", "dvc"]),
+    st.sampled_from([".", " (dot) ", "[dot]", " . ", " chấm "]),
+    st.sampled_from(["com", "vn", "com.vn"]),
+)
 def test_emails_never_survive_however_written(context, local, at, domain, dot, tld):
     assume(local not in " ".join(context))
     out, found = redact(f"{context[0]} {local}{at}{domain}{dot}{tld} {context[1]}")
@@ -91,9 +113,13 @@ def test_emails_never_survive_however_written(context, local, at, domain, dot, t
 
 
 @FAST
-@given(around, st.sampled_from(["mật khẩu", "mật khẩu là", "mk:", "pass", "mat khau la", "Mật khẩu VNeID của tôi là"]),
-       st.text(alphabet="abcdefghXYZ", min_size=3, max_size=8), digits(3),
-       st.sampled_from(["", "@", "!", "#"]))
+@given(
+    around,
+    st.sampled_from(["mật khẩu", "mật khẩu là", "mk:", "pass", "mat khau la", "Mật khẩu VNeID của tôi là"]),
+    st.text(alphabet="abcdefghXYZ", min_size=3, max_size=8),
+    digits(3),
+    st.sampled_from(["", "@", "!", "#"]),
+)
 def test_passwords_never_survive(context, label, letters, number, sign):
     secret = letters + number + sign
     out, found = redact(f"{context[0]} {label} {secret} {context[1]}")
@@ -101,9 +127,12 @@ def test_passwords_never_survive(context, label, letters, number, sign):
 
 
 @FAST
-@given(st.sampled_from(["ask_fee", "ask_procedure", "guide"]), st.sampled_from(["", "p"]),
-       st.sampled_from(["province", "service", "place"]),
-       st.one_of(digits(10, "09"), digits(12, "0"), digits(9, "1")))
+@given(
+    st.sampled_from(["ask_fee", "ask_procedure", "guide"]),
+    st.sampled_from(["", "p"]),
+    st.sampled_from(["province", "service", "place"]),
+    st.one_of(digits(10, "09"), digits(12, "0"), digits(9, "1")),
+)
 def test_button_data_values_never_survive(intent, prefix, slot, value):
     out, _ = redact(f"{prefix}/{intent}" + json.dumps({slot: value}))
     head, body = out.split("{", 1)

@@ -57,8 +57,16 @@ class NameMatcher:
         for m in self.pattern.finditer(key):
             entity, value = self.names[m.group(1)]
             first, last = words[owner[m.start()]], words[owner[m.end() - 1]]
-            found.append({"entity": entity, "value": value, "start": first[1], "end": last[2],
-                          "confidence_entity": 1.0, "extractor": self.extractor})
+            found.append(
+                {
+                    "entity": entity,
+                    "value": value,
+                    "start": first[1],
+                    "end": last[2],
+                    "confidence_entity": 1.0,
+                    "extractor": self.extractor,
+                }
+            )
         return found
 
 
@@ -66,11 +74,29 @@ class NameMatcher:
 # what remains still has two words or more and names no other service.
 _OPTIONAL_PREFIXES = ("dang ky ", "lam ", "xin ", "thu tuc ", "cap ", "khai bao ")
 _OPTIONAL_SUFFIXES = (" online", " truc tuyen", " qua mang", " cho con", " cho be", " moi")
-_VARIANTS = (("the can cuoc", "can cuoc"), ("can cuoc cong dan", "can cuoc"), ("so ho khau", "ho khau"),
-             ("giay phep lai xe", "bang lai xe"), ("bang lai xe", "bang lai"), ("bao hiem y te", "bhyt"))
+_VARIANTS = (
+    ("the can cuoc", "can cuoc"),
+    ("can cuoc cong dan", "can cuoc"),
+    ("so ho khau", "ho khau"),
+    ("giay phep lai xe", "bang lai xe"),
+    ("bang lai xe", "bang lai"),
+    ("bao hiem y te", "bhyt"),
+)
 # remainders too vague to name one service on their own, and words a remainder may not start with
-_TOO_VAGUE = frozenset({"can cuoc", "the can cuoc", "can cuoc moi", "the can cuoc moi", "xe may", "lan dau",
-                        "dien moi", "con dau moi", "ho so", "ma so thue"})
+_TOO_VAGUE = frozenset(
+    {
+        "can cuoc",
+        "the can cuoc",
+        "can cuoc moi",
+        "the can cuoc moi",
+        "xe may",
+        "lan dau",
+        "dien moi",
+        "con dau moi",
+        "ho so",
+        "ma so thue",
+    }
+)
 _DANGLING = frozenset({"lai", "nhat", "doi", "moi", "xe", "khach", "nguoi"})
 
 
@@ -86,7 +112,7 @@ def service_name_variants(name: str) -> set[str]:
     for old, new in _VARIANTS:
         for k in list(out):
             # each occurrence on its own, and all of them
-            out |= {k[:m.start()] + new + k[m.end():] for m in re.finditer(rf"\b{old}\b", k)}
+            out |= {k[: m.start()] + new + k[m.end() :] for m in re.finditer(rf"\b{old}\b", k)}
             out.add(re.sub(rf"\b{old}\b", new, k))
     for k in list(out):
         for suffix in _OPTIONAL_SUFFIXES:
@@ -94,16 +120,24 @@ def service_name_variants(name: str) -> set[str]:
                 out.add(k[: -len(suffix)])
     for k in list(out):
         for prefix in _OPTIONAL_PREFIXES:
-            if k.startswith(prefix) and k[len(prefix):].split(" ")[0] not in _DANGLING:
-                out.add(k[len(prefix):])
+            if k.startswith(prefix) and k[len(prefix) :].split(" ")[0] not in _DANGLING:
+                out.add(k[len(prefix) :])
     return {k for k in out if len(k) >= 3 and (k == base or (len(k.split()) >= 2 and k not in _TOO_VAGUE))}
 
 
 # Papers a citizen can hold in the VNeID wallet or bring to an office (``paper_type``): canonical value and the
 # names people use for them. Kept here only; services with the same words stay ``service`` entities.
 PAPER_TYPES: dict[str, tuple[str, ...]] = {
-    "can_cuoc": ("căn cước", "thẻ căn cước", "căn cước công dân", "cccd", "căn cước điện tử", "chứng minh nhân dân",
-                 "cmnd", "chứng minh thư"),
+    "can_cuoc": (
+        "căn cước",
+        "thẻ căn cước",
+        "căn cước công dân",
+        "cccd",
+        "căn cước điện tử",
+        "chứng minh nhân dân",
+        "cmnd",
+        "chứng minh thư",
+    ),
     "bhyt": ("bảo hiểm y tế", "thẻ bảo hiểm y tế", "bhyt", "thẻ bhyt", "thẻ bảo hiểm"),
     "gplx": ("giấy phép lái xe", "bằng lái", "bằng lái xe", "gplx"),
     "dang_ky_xe": ("giấy đăng ký xe", "đăng ký xe", "cà vẹt", "cà vẹt xe"),
@@ -124,15 +158,24 @@ def account_levels(text: str) -> list[dict]:
     found = []
     for i, (key, start, _) in enumerate(words[:-1]):
         if key in ("muc", "level", "lv") and words[i + 1][0] in _LEVEL_VALUES:
-            found.append({"entity": "account_level", "value": _LEVEL_VALUES[words[i + 1][0]], "start": start,
-                          "end": words[i + 1][2], "confidence_entity": 1.0, "extractor": "KnowledgeEntityExtractor"})
+            found.append(
+                {
+                    "entity": "account_level",
+                    "value": _LEVEL_VALUES[words[i + 1][0]],
+                    "start": start,
+                    "end": words[i + 1][2],
+                    "confidence_entity": 1.0,
+                    "extractor": "KnowledgeEntityExtractor",
+                }
+            )
     return found
 
 
 def paper_matcher() -> NameMatcher:
     """The matcher of ``paper_type`` names."""
-    return NameMatcher({name_key(name): ("paper_type", value)
-                        for value, names in PAPER_TYPES.items() for name in names})
+    return NameMatcher(
+        {name_key(name): ("paper_type", value) for value, names in PAPER_TYPES.items() for name in names}
+    )
 
 
 def _names_from_kb() -> dict[str, tuple[str, str]]:
@@ -193,8 +236,13 @@ class KnowledgeEntityExtractor(GraphComponent, EntityExtractorMixin):
     def get_default_config() -> Dict[Text, Any]:
         return {}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage | None = None,
-                 resource: Resource | None = None, learned: dict[str, tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage | None = None,
+        resource: Resource | None = None,
+        learned: dict[str, tuple[str, str]] | None = None,
+    ) -> None:
         self.config = config
         self._storage = model_storage
         self._resource = resource
@@ -204,13 +252,24 @@ class KnowledgeEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._papers = paper_matcher()
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "KnowledgeEntityExtractor":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "KnowledgeEntityExtractor":
         return cls(config, model_storage, resource)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "KnowledgeEntityExtractor":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "KnowledgeEntityExtractor":
         learned = {}
         try:
             with model_storage.read_from(resource) as directory:
@@ -226,7 +285,7 @@ class KnowledgeEntityExtractor(GraphComponent, EntityExtractorMixin):
             text = example.get("text") or ""
             for ent in example.get("entities") or []:
                 if ent.get("entity") in ("service", "province") and ent.get("value"):
-                    key = name_key(text[ent["start"]:ent["end"]])
+                    key = name_key(text[ent["start"] : ent["end"]])
                     if len(key) >= 3:
                         self.learned.setdefault(key, (ent["entity"], str(ent["value"])))
         with self._storage.write_to(self._resource) as directory:

@@ -66,8 +66,13 @@ class VietnameseNormalizer(GraphComponent):
         return ["vi"]
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "VietnameseNormalizer":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "VietnameseNormalizer":
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

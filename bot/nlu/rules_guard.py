@@ -18,7 +18,8 @@ RULE_BREAKING = re.compile(
     r"|(ban la|hay dong vai|gia vo la|tu gio ban la).{0,30}(admin|quan tri|hacker|khong gioi han|nguoi khac|chatgpt)"
     r"|(cho|tim|tra cuu|lay|xem|gui).{0,30}(thong tin|so can cuoc|so cccd|so dien thoai|dia chi|so dinh danh|ho so)"
     r".{0,20}(cua )?(nguoi khac|nguoi ta|hang xom|ong ay|ba ay|anh ay|chi ay|co ay|nguoi nay)"
-    r"|(system prompt|jailbreak|developer mode)")
+    r"|(system prompt|jailbreak|developer mode)"
+)
 
 
 def breaks_rules(text: str) -> bool:
