@@ -168,6 +168,7 @@ def test_every_entry_renders_short_for_a_phone(action_kb):
         assert len(reply) <= MAX_CHARS + 150, (entry["id"], len(reply))
         assert "\n\n" not in reply and not re.search(r"\w…$", reply, re.MULTILINE), entry["id"]
         assert not any(w in reply for w in STAFF_WORDS), entry["id"]
+        assert not re.search(r"\S(Nguồn:|Căn cứ:|📞)", reply), entry["id"]  # each of these starts a line
 
 
 @pytest.mark.parametrize(
