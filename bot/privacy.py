@@ -70,8 +70,9 @@ CURRENCY_AFTER_RE = re.compile(
 )
 # kept as they are (unless a birth-date label stands before a date): dates, legal references, procedure codes
 DATE_RE = re.compile(
-    r"(?<![0-9])(?:0?[1-9]|[12][0-9]|3[01])[ ]?([/.\-])[ ]?(?:0?[1-9]|1[0-2])"
-    r"(?:[ ]?\1[ ]?(?:19|20)[0-9]{2})?(?![0-9])"
+    # not a piece of a longer run of separated digits ("10/0000/01/1" is a number, not a date)
+    r"(?<![0-9])(?<![0-9][/.\-])(?:0?[1-9]|[12][0-9]|3[01])[ ]?([/.\-])[ ]?(?:0?[1-9]|1[0-2])"
+    r"(?:[ ]?\1[ ]?(?:19|20)[0-9]{2})?(?![0-9])(?![/.\-][0-9])"
 )
 LEGAL_RE = re.compile(rf"(?<![0-9])[0-9]{{1,5}}/(?:(?:19|20)[0-9]{{2}}/)?[{UPPER}]")
 PROCEDURE_RE = re.compile(r"(?<![0-9.])[1-3]\.[0-9]{6}(?:\.[0-9]{3}\.[0-9]{2}\.[0-9]{2})?(?![0-9])")
