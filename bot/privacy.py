@@ -64,7 +64,7 @@ CAP_WORD = rf"[{UPPER}][^\W\d_]*"
 # groups joined by a separator: a sign with up to two spaces around it, a bare comma, or one or two spaces
 SEP = r"(?:[ ]{0,2}[.\-/_·–—][ ]{0,2}|,|[ ]{1,2})"
 NUMBER_RE = re.compile(rf"(?:\([ ]?\+?[ ]?84[ ]?\)[ ]?|\+[ ]?)?(?<![0-9])[0-9]+(?:{SEP}[0-9]+)*(?![0-9])")
-MONEY_RE = re.compile(r"[0-9]{1,3}(?:[.,][0-9]{3})+|[0-9]{1,3}")
+MONEY_RE = re.compile(r"[1-9][0-9]{0,2}(?:[.,][0-9]{3})+|[1-9][0-9]{0,2}|0")
 CURRENCY_AFTER_RE = re.compile(
     r"[ ]?(?:đồng|dong|đ\b|d\b|vnd|vnđ|₫|k\b|nghìn|ngàn|ngan|nghin|triệu|trieu|tr\b|tỷ|tỉ|ty)", re.IGNORECASE
 )
@@ -436,7 +436,7 @@ def _numbers(r: _Redaction, lone: bool) -> list[tuple[int, int, str, str | None]
         start, end = m.start(), m.end()
         kind = None
         money = _is_money(shadow, start, token) and not (
-            4 <= len(digits) <= 8 and digits == token and _right_after_otp_word(shadow, start)
+            4 <= len(digits) <= 8 and _right_after_otp_word(shadow, start)
         )
         if not money:
             kind = _length_kind(token, digits)
