@@ -435,9 +435,7 @@ def _numbers(r: _Redaction, lone: bool) -> list[tuple[int, int, str, str | None]
         digits = "".join(groups)
         start, end = m.start(), m.end()
         kind = None
-        money = _is_money(shadow, start, token) and not (
-            4 <= len(digits) <= 8 and _right_after_otp_word(shadow, start)
-        )
+        money = _is_money(shadow, start, token) and not (4 <= len(digits) <= 8 and _right_after_otp_word(shadow, start))
         if not money:
             kind = _length_kind(token, digits)
             label = _label_before(shadow, start) if len(digits) >= 4 else None
