@@ -20,6 +20,13 @@ os.environ.pop("DVCBOT_RASA_URL", None)
 sys.path.insert(0, str(Path(__file__).parent))
 
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+# in CI the property tests draw the same examples every run (a red CI then always means a real regression);
+# locally they keep exploring new ones
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 from bot.runtime import paths  # noqa: E402
 from knowledge.store import KnowledgeBase  # noqa: E402
