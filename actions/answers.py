@@ -33,6 +33,8 @@ ASPECT_LABELS = {
     "online": "cách làm trực tuyến",
     "result": "kết quả nhận được",
 }
+# aspects answered from one field of the service with the same wording (answer, details, review note)
+TEMPLATE_OF = {"who": "aspect", "deadline": "aspect", "result": "aspect"}
 ASPECT_BUTTONS = (
     ("fee", "💰 Lệ phí"),
     ("documents", "📄 Giấy tờ"),
@@ -646,7 +648,7 @@ def _render_service(kb, decision: Decision, on: dt.date) -> tuple[str, list[dict
         else:
             parts.append(
                 render(
-                    f"service_{aspect}.j2",
+                    f"service_{TEMPLATE_OF.get(aspect, aspect)}.j2",
                     service=service,
                     fact=service.get(aspect),
                     label=ASPECT_LABELS[aspect],
