@@ -259,6 +259,9 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
     )
 
 
+# "còn nộp trực tiếp thì sao" after a fee answer: the other channel of the same fee
+_FOLLOW_UP_FRAME_RE = re.compile(r"^(?:con|the con|vay con|the)\b.*\b(?:thi sao|the nao|ra sao|bao nhieu)\s*$")
+_CHANNEL_RE = re.compile(r"\b(?:truc tiep|truc tuyen|online|onl|qua mang|tai quay|mot cua)\b")
 _NEW_PROVINCE_RE = re.compile(
     r"\b(thuoc tinh nao|tinh nao|thuoc thanh pho nao|sap nhap|tinh moi|ten moi|"
     r"sau sap nhap|nhap vao|bay gio la|gio la tinh|gio thuoc|nay thuoc)\b"
@@ -299,6 +302,16 @@ def _decide(kb, request: Request, context: Context) -> Decision:
         and not (set(aspects) - {"where"})
     ):
         return Decision("new_province", province=request.text if not request.is_payload else request.province)
+    # the other channel of the fee just given ("còn nộp trực tiếp ở công an phường thì sao")
+    if (
+        context.service
+        and not service
+        and "fee" in previous
+        and _CHANNEL_RE.search(key)
+        and _FOLLOW_UP_FRAME_RE.search(key)
+        and faq_score < FOLLOW_UP_FAQ_MAX
+    ):
+        return Decision("service", service=context.service, aspects=["fee"], province=province)
     # a follow-up about the service under discussion: an aspect, a place or a correction, and little else
     place_only = request.place_mentioned and not aspects and not request.correction
     if (

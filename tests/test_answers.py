@@ -223,3 +223,16 @@ def test_a_bare_aspect_gets_one_question_back_and_the_next_name_answers_it(chat)
     assert "ask_service" == decision.kind and "thủ tục nào" in reply
     reply, decision = chat.say("tạm trú", "inform", 0.9)
     assert ("tam_tru", ["fee"]) == (decision.service, decision.aspects) and "7.000 đồng" in reply
+
+
+def test_the_other_channel_of_the_fee_just_given(chat):
+    chat.say("đăng ký thường trú online mất phí bao nhiêu", "ask_fee", 0.99)
+    reply, decision = chat.say("còn nộp trực tiếp ở công an phường thì sao", "ask_steps", 0.5)
+    assert ("thuong_tru", ["fee"]) == (decision.service, decision.aspects)
+    assert "20.000 đồng" in reply
+
+
+def test_a_national_fee_in_a_named_province_says_it_is_the_same_everywhere(chat):
+    chat.say("lệ phí đăng ký tạm trú bao nhiêu", "ask_fee", 0.99)
+    reply, _ = chat.say("ở Cần Thơ thì sao", "inform", 0.9)
+    assert "chung cả nước" in reply and "Cần Thơ" in reply
