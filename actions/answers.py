@@ -398,7 +398,15 @@ def _decide(kb, request: Request, context: Context) -> Decision:
         and (not service or faq_score >= request.service_score or faq_score >= FAQ_STRONG)
     ):
         return _faq_or_clarify(request)
-    if service and faq and faq.unit.kind == "faq" and request.residual >= DETAIL_WORDS and faq_score >= FAQ_DETAIL_MIN:
+    # details beyond the service name favour a FAQ entry, but not the words of a correction ("là bị mất ví")
+    if (
+        service
+        and faq
+        and faq.unit.kind == "faq"
+        and request.residual >= DETAIL_WORDS
+        and faq_score >= FAQ_DETAIL_MIN
+        and not request.correction
+    ):
         return _faq_answer(request)
     if service:
         # a service named alone: in a follow-up it keeps the aspect asked before, else it shows its steps

@@ -236,3 +236,10 @@ def test_a_national_fee_in_a_named_province_says_it_is_the_same_everywhere(chat)
     chat.say("lệ phí đăng ký tạm trú bao nhiêu", "ask_fee", 0.99)
     reply, _ = chat.say("ở Cần Thơ thì sao", "inform", 0.9)
     assert "chung cả nước" in reply and "Cần Thơ" in reply
+
+
+def test_a_correction_with_details_names_the_neighbouring_procedure(chat):
+    chat.say("lệ phí đổi căn cước bao nhiêu", "ask_fee", 0.99)
+    reply, decision = chat.say("à ko phải đổi, là bị mất ví mất luôn cả thẻ", "ask_steps", 0.5)
+    assert ("can_cuoc_cap_lai", ["fee"]) == (decision.service, decision.aspects)
+    assert "70.000 đồng" in reply
