@@ -276,7 +276,13 @@ async def telegram_attacks(url: str, report: Report) -> list[tuple[str, list[str
             "TELEGRAM_API_URL": emulator.bot_api_url,
             "DVCBOT_RASA_URL": url,
         }
-        front = subprocess.Popen(DVCBOT + ["-v", "telegram"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        front = subprocess.Popen(
+            [paths.front_python(), "-m", "bot.cli", "-v", "telegram"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         try:
             async with (
                 TelegramUser(emulator.url, token, user_id=424242) as citizen,

@@ -23,7 +23,6 @@ import os
 import secrets
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -144,7 +143,7 @@ class Stack:
         """Start the rasa_sdk action server on loopback."""
         self._spawn(
             "actions",
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
+            [paths.rasa_python(), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
             env={"SANIC_HOST": "127.0.0.1"},
         )
 
@@ -161,7 +160,7 @@ class Stack:
         self._spawn(
             "rasa",
             [
-                sys.executable,
+                paths.rasa_python(),
                 "-m",
                 "rasa",
                 "run",
