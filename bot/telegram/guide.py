@@ -13,9 +13,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.messages import TYPED_NAME_CHARS
 from bot.telegram.callbacks import GUIDE_PREFIX
-from bot.telegram.context import deps
+from bot.telegram.context import kb_call
 from bot.telegram.send import split_text
 from bot.telegram.texts import (
     BACK,
@@ -44,6 +43,7 @@ from bot.telegram.texts import (
     PAGE_NEXT,
 )
 from knowledge.catalog import find_service
+from knowledge.store import KnowledgeBase
 
 PAGE_SIZE = 8
 
@@ -128,13 +128,12 @@ def checklist_text(service: dict) -> str:
 
 async def guide_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Start guide mode (/huongdan [thủ tục]): the service's overview, or the list of services."""
-    kb = deps(context).kb
-    service = find_service(kb, " ".join(context.args)) if context.args else None
+    service = await kb_call(context, find_service, " ".join(context.args)) if context.args else None
     if service is not None:
         text, markup = guide_screen(service, 0)
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
         return
-    markup, page, pages = _list_markup(kb, "s", 0)
+    markup, page, pages = await kb_call(context, _list_markup, "s", 0)
     await update.effective_message.reply_text(GUIDE_CHOOSE.format(page=page, pages=pages), reply_markup=markup)
 
 
@@ -143,7 +142,7 @@ async def guide_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     query = update.callback_query
     await query.answer()
     _, _, mode, page = query.data.split("|")
-    markup, page, pages = _list_markup(deps(context).kb, mode, int(page))
+    markup, page, pages = await kb_call(context, _list_markup, mode, int(page))
     template = GUIDE_CHOOSE if mode == "s" else CHECKLIST_CHOOSE
     await query.edit_message_text(template.format(page=page, pages=pages), reply_markup=markup)
 
@@ -153,7 +152,7 @@ async def _pressed_service(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     after saying the service is gone."""
     query = update.callback_query
     await query.answer()
-    service = deps(context).kb.get(query.data.split("|")[2])
+    service = await kb_call(context, KnowledgeBase.get, query.data.split("|")[2])
     if service is None:
         await query.edit_message_text(GUIDE_GONE)
     return service
@@ -184,15 +183,14 @@ async def guide_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def checklist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send the printable checklist of the service named after /checklist, or the list to choose from."""
-    kb = deps(context).kb
     if not context.args:
-        markup, page, pages = _list_markup(kb, "c", 0)
+        markup, page, pages = await kb_call(context, _list_markup, "c", 0)
         await update.effective_message.reply_text(CHECKLIST_CHOOSE.format(page=page, pages=pages), reply_markup=markup)
         return
     given = " ".join(context.args)
-    service = find_service(kb, given)
+    service = await kb_call(context, find_service, given)
     if service is None:
-        await update.effective_message.reply_text(CHECKLIST_UNKNOWN.format(given=given[:TYPED_NAME_CHARS]))
+        await update.effective_message.reply_text(CHECKLIST_UNKNOWN)
         return
     await _send_checklist(context, update.effective_chat.id, service)
 
