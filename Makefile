@@ -152,8 +152,10 @@ tests/emulator/node_modules/.installed: tests/emulator/package.json tests/emulat
 # known advisory not allowed for that environment (security/allowed.json: Rasa's loopback-only pins), and when
 # it checked nothing
 audit: setup
-	$(PY) security/audit.py --env rasa
-	$(FRONT_PY) security/audit.py --env front
+	@rasa=0; front=0; \
+	echo "▶ Môi trường Rasa ($(VENV), chỉ nghe trên 127.0.0.1):"; $(PY) security/audit.py --env rasa || rasa=$$?; \
+	echo "▶ Môi trường nhận kết nối từ Internet ($(FRONT)):"; $(FRONT_PY) security/audit.py --env front || front=$$?; \
+	[ $$rasa -eq 0 ] && [ $$front -eq 0 ]
 
 clean:
 	rm -rf $(VENV) $(FRONT) models var tests/emulator/node_modules
