@@ -48,7 +48,8 @@ TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 sys.path[:0] = [str(ROOT), str(TESTS)]
 
-if "DVCBOT_VAR_DIR" not in os.environ:  # a fresh data directory before bot.runtime.paths is read
+FRESH_VAR = "DVCBOT_VAR_DIR" not in os.environ  # removed at the end (after its files were searched)
+if FRESH_VAR:  # a fresh data directory before bot.runtime.paths is read
     os.environ["DVCBOT_VAR_DIR"] = tempfile.mkdtemp(prefix="dvcbot-redteam-")
     os.environ["DVCBOT_KB_PATH"] = os.path.join(os.environ["DVCBOT_VAR_DIR"], "knowledge.db")
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
@@ -657,3 +658,6 @@ if __name__ == "__main__":
     except RasaUnavailable as exc:
         print(f"Rasa không trả lời: {exc}", file=sys.stderr)
         sys.exit(2)
+    finally:
+        if FRESH_VAR:
+            shutil.rmtree(os.environ["DVCBOT_VAR_DIR"], ignore_errors=True)
