@@ -156,6 +156,22 @@ def test_new_province_names_the_district_without_quoting_the_citizen(chat):
     assert "Tây Ninh" in reply and "Khoát" not in reply
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cán bộ công an yêu cầu chuyển khoản vào tài khoản 0123456789 tại vneid-hotro.com, xã Mỹ Yên, huyện Bến Lức, "
+        "tỉnh Long An có sáp nhập không",
+        "hộ chiếu số C7391046, Nguyễn Văn Khoát, xã Mỹ Yên, huyện Bến Lức, tỉnh Long An giờ thuộc tỉnh nào",
+    ],
+)
+def test_a_scam_line_or_personal_data_around_a_place_is_never_posted_back(chat, text):
+    """Issue 12: in a group anyone could make the bot post the scam line as its own answer."""
+    reply, decision = chat.say(text, "ask_new_province", 0.9)
+    assert "new_province" == decision.kind and "Tây Ninh" in reply
+    for part in ("vneid-hotro", "chuyển khoản", "0123456789", "C7391046", "Khoát", "Cán bộ công an"):
+        assert part not in reply
+
+
 def test_nothing_in_scope_is_one_line_with_where_to_ask(chat):
     reply, decision = chat.say("ket qua tran MU toi qua", "out_of_scope", 0.9)
     assert "out_of_scope" == decision.kind and not decision.answered

@@ -12,7 +12,6 @@ import os
 import random
 import re
 import subprocess
-import sys
 import tarfile
 import uuid
 from pathlib import Path
@@ -118,7 +117,7 @@ def test_telegram_front_end(rasa_url):
             "DVCBOT_RASA_URL": rasa_url,
         }
         front = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "-v", "telegram"],
+            [paths.front_python(), "-m", "bot.cli", "-v", "telegram"],
             cwd=paths.ROOT,
             env=env,
             stdout=out,
@@ -231,7 +230,7 @@ def test_corpus_through_the_telegram_entrance(rasa_url):
             "DVCBOT_RASA_URL": rasa_url,
         }
         front = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "-v", "telegram"],
+            [paths.front_python(), "-m", "bot.cli", "-v", "telegram"],
             cwd=paths.ROOT,
             env=env,
             stdout=out,

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 
 from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.runtime import front, paths
 from bot.runtime.model import train
 from bot.runtime.stack import rasa_server
 from bot.terminal import BUSY, chat, format_replies
@@ -116,14 +117,21 @@ def admin_ids_from_env() -> set[int]:
 
 
 def cmd_telegram(args: argparse.Namespace) -> int:
-    """Telegram bot: polling, or a webhook when TELEGRAM_WEBHOOK_URL is set; staff from ADMIN_TELEGRAM_IDS."""
-    # lazy: python-telegram-bot and aiohttp would cost every other dvcbot command (kb …) 0.4 s of start-up
-    from bot.telegram.app import run_polling, run_webhook
+    """Telegram bot: polling, or a webhook when TELEGRAM_WEBHOOK_URL is set; staff from ADMIN_TELEGRAM_IDS.
 
+    The bot itself always runs on the front environment (:mod:`bot.runtime.front`): started from the Rasa
+    environment, this starts the stack and hands the bot to the front environment's Python."""
     token = os.environ.get("TELEGRAM_BOT_TOKEN")
     if not token:
         raise SystemExit("Thiếu biến môi trường TELEGRAM_BOT_TOKEN (lấy từ @BotFather).")
     admin_ids = admin_ids_from_env()
+    if not paths.in_front_env():
+        front.front_command()  # a missing front environment is said before the stack starts
+        with rasa_server() as url:
+            return front.run_front_end(url, verbose=getattr(args, "verbose", False))
+    # lazy: python-telegram-bot and aiohttp would cost every other dvcbot command (kb …) 0.4 s of start-up
+    from bot.telegram.app import run_polling, run_webhook
+
     base_url = os.environ.get("TELEGRAM_API_URL") or None
     webhook_url = os.environ.get("TELEGRAM_WEBHOOK_URL")
     with rasa_server() as url:

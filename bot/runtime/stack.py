@@ -9,7 +9,8 @@ Conversations live in a SQL tracker store, so a restarted Rasa continues them wh
 
 Both listen on loopback only: Rasa with ``-i 127.0.0.1``, the action server with ``SANIC_HOST=127.0.0.1``
 (rasa_sdk binds 0.0.0.0 otherwise). Rasa's HTTP API (``/status``, ``/conversations/<id>/tracker``, ``/model``)
-needs the per-run secret of :func:`rasa_token` (``--auth-token``): another local process cannot read the
+needs the per-run secret of :func:`rasa_token` (``--auth-token``, handed over in the environment by
+:mod:`bot.runtime.rasa_main` so that ``ps`` does not show it): another local process cannot read the
 conversations. The REST webhook the clients post to needs no token.
 
 A watchdog (``supervise=True``, the default) restarts a process that died, waiting 1, 2, 4… up to 60 s between
@@ -23,7 +24,6 @@ import os
 import secrets
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -144,7 +144,7 @@ class Stack:
         """Start the rasa_sdk action server on loopback."""
         self._spawn(
             "actions",
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
+            [paths.rasa_python(), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
             env={"SANIC_HOST": "127.0.0.1"},
         )
 
@@ -161,12 +161,11 @@ class Stack:
         self._spawn(
             "rasa",
             [
-                sys.executable,
+                paths.rasa_python(),
                 "-m",
-                "rasa",
+                "bot.runtime.rasa_main",  # `rasa run` with the token from the environment, not the command line
                 "run",
                 "--enable-api",
-                f"--auth-token={rasa_token()}",
                 "-i",
                 "127.0.0.1",
                 "-p",
@@ -178,6 +177,7 @@ class Stack:
                 "--credentials",
                 str(paths.CREDENTIALS),
             ],
+            env={TOKEN_ENV: rasa_token()},
         )
 
     def wait_healthy(self, timeout: float = 180.0, names: tuple[str, ...] = PROCESSES) -> None:

@@ -15,7 +15,7 @@ from telegram.ext import ContextTypes
 
 from actions.render import render_screen
 from bot.telegram.callbacks import GUIDE_PREFIX
-from bot.telegram.context import deps
+from bot.telegram.context import deps, kb_call
 from bot.telegram.send import split_text
 from bot.telegram.texts import (
     BACK,
@@ -30,6 +30,7 @@ from bot.telegram.texts import (
     PAGE_NEXT,
 )
 from knowledge.catalog import find_service
+from knowledge.store import KnowledgeBase
 
 PAGE_SIZE = 8
 
@@ -77,13 +78,14 @@ def checklist_text(service: dict) -> str:
 
 async def guide_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Start guide mode (/huongdan [thủ tục]): the service's overview, or the list of services."""
-    kb = deps(context).kb
-    service = find_service(kb, " ".join(context.args), deps(context).retriever) if context.args else None
+    service = (
+        await kb_call(context, find_service, " ".join(context.args), deps(context).retriever) if context.args else None
+    )
     if service is not None:
         text, markup = guide_screen(service, 0)
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
         return
-    markup, page, pages = _list_markup(kb, "s", 0)
+    markup, page, pages = await kb_call(context, _list_markup, "s", 0)
     await update.effective_message.reply_text(GUIDE_CHOOSE.format(page=page, pages=pages), reply_markup=markup)
 
 
@@ -92,7 +94,7 @@ async def guide_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     query = update.callback_query
     await query.answer()
     _, _, mode, page = query.data.split("|")
-    markup, page, pages = _list_markup(deps(context).kb, mode, int(page))
+    markup, page, pages = await kb_call(context, _list_markup, mode, int(page))
     template = GUIDE_CHOOSE if mode == "s" else CHECKLIST_CHOOSE
     await query.edit_message_text(template.format(page=page, pages=pages), reply_markup=markup)
 
@@ -102,7 +104,7 @@ async def _pressed_service(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     after saying the service is gone."""
     query = update.callback_query
     await query.answer()
-    service = deps(context).kb.get(query.data.split("|")[2])
+    service = await kb_call(context, KnowledgeBase.get, query.data.split("|")[2])
     if service is None:
         await query.edit_message_text(GUIDE_GONE)
     return service
@@ -133,12 +135,11 @@ async def guide_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def checklist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send the printable checklist of the service named after /checklist, or the list to choose from."""
-    kb = deps(context).kb
     if not context.args:
-        markup, page, pages = _list_markup(kb, "c", 0)
+        markup, page, pages = await kb_call(context, _list_markup, "c", 0)
         await update.effective_message.reply_text(CHECKLIST_CHOOSE.format(page=page, pages=pages), reply_markup=markup)
         return
-    service = find_service(kb, " ".join(context.args), deps(context).retriever)
+    service = await kb_call(context, find_service, " ".join(context.args), deps(context).retriever)
     if service is None:  # never repeat what was typed (it may hold personal data)
         await update.effective_message.reply_text(CHECKLIST_UNKNOWN)
         return

@@ -62,6 +62,8 @@ ERROR_TEXT = "Xin lỗi, đã có lỗi xảy ra. Bạn vui lòng thử lại sa
 
 # ---- Rasa down: the retry queue -----------------------------------------------------------------------
 BUSY_TEXT = "Hệ thống đang bận."
+KB_BUSY_TEXT = "Hệ thống đang bận, bạn vui lòng thử lại sau ít phút nhé."
+KB_BUSY_SAVE = "Cơ sở tri thức đang bận (có người khác đang ghi): chưa lưu gì. Bấm «✅ Lưu» lại sau ít phút, hoặc /huy."
 QUEUED_TEXT = "Mình đã ghi lại câu hỏi và sẽ tự trả lời ngay khi hệ thống sẵn sàng, bạn không cần gửi lại."
 RETRY_INTRO = "Đây là câu trả lời cho câu hỏi bạn gửi lúc {time}:"
 RETRY_GAVE_UP = (
@@ -76,7 +78,10 @@ FEE_ASK_PROVINCE = "Lệ phí <b>{service}</b>: bạn nộp hồ sơ ở tỉnh/
 FEE_NATIONWIDE = "Toàn quốc"
 FEE_TYPE_PROVINCE_BUTTON = "✍️ Gõ tên tỉnh"
 FEE_TYPE_PROVINCE = "Bạn gõ tên tỉnh/thành (tên cũ trước sáp nhập hay tên mới đều được), ví dụ «Nghệ An»."
-FEE_UNKNOWN_PROVINCE = "Mình chưa nhận ra tỉnh/thành bạn gõ. Bạn gõ lại tên tỉnh giúp mình, hoặc gõ /huy để dừng."
+# the citizen's text is never repeated back (issue 12: a group could make the bot post any line as its own)
+FEE_UNKNOWN_PROVINCE = (
+    "Mình chưa nhận ra tên tỉnh/thành bạn gõ. Bạn gõ lại giúp mình (ví dụ: Hà Nội, Long An), hoặc gõ /huy để dừng."
+)
 FEE_ASK_CHANNEL = "Lệ phí <b>{service}</b> ở <b>{province}</b>: bạn định nộp hồ sơ thế nào?"  # (HTML)
 FEE_CHANNELS = {"o": "💻 Nộp trực tuyến", "t": "🏢 Nộp trực tiếp", "b": "⚖️ So sánh cả hai"}
 FEE_CHOSEN = (  # (HTML)
