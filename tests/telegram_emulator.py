@@ -266,11 +266,11 @@ class TelegramUser:
 
 @dataclass
 class RasaStub:
-    """Stands in for Rasa's REST webhook and tracker API.
+    """Stands in for Rasa's REST webhook and status API.
 
     Answers from ``answers`` (default: an echo), records requests in ``received``; ``down`` makes every
-    request fail with 503, ``delay`` slows the webhook; the tracker reports ``intents[message]`` (default
-    ``stub_intent``) as the intent of each sender's latest message.
+    request fail with 503, ``delay`` slows the webhook; each answer reports ``intents[message]`` (default
+    ``stub_intent``) as the intent recognised, in the custom JSON the answer action sends.
     """
 
     url: str = ""
@@ -279,28 +279,21 @@ class RasaStub:
     received: list[tuple[str, str]] = field(default_factory=list)
     delay: float = 0.0
     down: bool = False
-    _latest: dict[str, str] = field(default_factory=dict)
 
     async def webhook(self, request: web.Request) -> web.Response:
         if self.down:
             return web.Response(status=503)
         body = await request.json()
         self.received.append((body["sender"], body["message"]))
-        self._latest[body["sender"]] = body["message"]
         await asyncio.sleep(self.delay)
-        return web.json_response(self.answers.get(body["message"], [{"text": f"Đã nhận: {body['message']}"}]))
+        answer = self.answers.get(body["message"], [{"text": f"Đã nhận: {body['message']}"}])
+        meta = {"custom": {"dvcbot": {"intent": self.intents.get(body["message"], "stub_intent")}}}
+        return web.json_response([*answer, meta])
 
     async def status(self, request: web.Request) -> web.Response:
         if self.down:
             return web.Response(status=503)
         return web.json_response({"model_file": "models/stub.tar.gz"})
-
-    async def tracker(self, request: web.Request) -> web.Response:
-        message = self._latest.get(request.match_info["sender"], "")
-        intent = self.intents.get(message, "stub_intent")
-        return web.json_response(
-            {"sender_id": request.match_info["sender"], "latest_message": {"text": message, "intent": {"name": intent}}}
-        )
 
     @contextlib.asynccontextmanager
     async def serve(self):
@@ -308,7 +301,6 @@ class RasaStub:
         app = web.Application()
         app.router.add_post("/webhooks/rest/webhook", self.webhook)
         app.router.add_get("/status", self.status)
-        app.router.add_get("/conversations/{sender}/tracker", self.tracker)
         runner = web.AppRunner(app)
         await runner.setup()
         port = free_port()
