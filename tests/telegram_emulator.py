@@ -1,7 +1,8 @@
 """Drive the Telegram emulator (tests/emulator/server.js, telegram-test-api) as Telegram users.
 
-Not a test module. :class:`Emulator` runs the server as a subprocess on a free loopback port; bots talk to
-``emulator.bot_api_url`` (give it to ``Application.builder().base_url``). :class:`TelegramUser` speaks the
+Not a test module. :class:`Emulator` (from :mod:`bot.bench.emulator`, shared with ``dvcbot bench load --via
+telegram``) runs the server as a subprocess on a free loopback port; bots talk to ``emulator.bot_api_url``
+(give it to ``Application.builder().base_url``). :class:`TelegramUser` speaks the
 emulator's client API (``/sendMessage``, ``/sendCommand``, ``/sendCallback``, ``/getUpdates``,
 ``/getUpdatesHistory``) to send messages, press inline buttons and read what the bot sent. :class:`RasaStub`
 stands in for Rasa where the answer does not matter, and :func:`running_bot` runs the real application
@@ -15,89 +16,22 @@ import contextlib
 import html
 import itertools
 import re
-import select
-import subprocess
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 from aiohttp import web
 
+from bot.bench.emulator import EMULATOR_DIR, Emulator  # noqa: F401  (the tests' Emulator lives with the bench)
 from bot.rasa_client import RasaClient
 from bot.runtime.stack import free_port
 from bot.telegram.app import build_application
 
-EMULATOR_DIR = Path(__file__).parent / "emulator"
 # What the patched getMe of server.js answers.
 BOT_ID = 666
 BOT_USERNAME = "TestNameBot"
-
-
-class Emulator:
-    """telegram-test-api running in a node subprocess.
-
-    :param port: port to listen on; a free one by default
-    """
-
-    def __init__(self, port: int | None = None):
-        self.port = port
-        self._process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        """Root URL of the emulator (its client API lives here)."""
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def bot_api_url(self) -> str:
-        """Bot API URL before the token, as ``base_url`` of a bot."""
-        return f"{self.url}/bot"
-
-    def start(self, timeout: float = 15.0) -> Emulator:
-        """Start the server and wait for its ready line."""
-        if not (EMULATOR_DIR / "node_modules" / "telegram-test-api").is_dir():
-            raise RuntimeError("telegram-test-api is not installed: run `npm ci --prefix tests/emulator`")
-        self.port = self.port or free_port()
-        self._process = subprocess.Popen(
-            ["node", "server.js", str(self.port)],
-            cwd=EMULATOR_DIR,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        output = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([self._process.stdout], [], [], deadline - time.monotonic())
-            line = self._process.stdout.readline() if ready else ""
-            output.append(line)
-            if "ready on" in line:
-                return self
-            if self._process.poll() is not None:
-                break
-        self.stop()
-        raise RuntimeError(f"Telegram emulator did not start: {''.join(output)!r}")
-
-    def stop(self) -> None:
-        """Stop the server (SIGTERM, then SIGKILL after 5 s)."""
-        if self._process and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        if self._process and self._process.stdout:
-            self._process.stdout.close()
-
-    def __enter__(self) -> Emulator:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 @dataclass

@@ -143,6 +143,10 @@ class _Server:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
+    def pid(self) -> int | None:
+        """Process id of the server while it runs."""
+        return self.proc.pid if self.alive() and self.proc is not None else None
+
     def stop(self, signal_: int = 15) -> None:
         """Stop the server (SIGTERM; PostgreSQL gets SIGINT, its fast shutdown), SIGKILL after 15 s."""
         if self.proc is None or self.proc.poll() is not None:
