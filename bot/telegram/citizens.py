@@ -11,7 +11,8 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.messages import is_long, payload, redacted
+from actions.buttons import topic_buttons as answer_topic_buttons
+from bot.messages import is_long, redacted
 from bot.privacy import mostly_personal_data
 from bot.telegram.callbacks import is_rating, keyboard, read_rating
 from bot.telegram.context import deps
@@ -28,7 +29,6 @@ from bot.telegram.texts import (
     TEXT_ONLY,
     UNKNOWN_COMMAND_TEXT,
 )
-from knowledge.catalog import TOPICS
 
 log = logging.getLogger("bot.telegram")
 
@@ -36,8 +36,8 @@ CONTACT_PAYLOAD = "/contact_hotline"
 
 
 def topic_buttons() -> list[tuple[str, str]]:
-    """The topic menu as (title, payload) buttons."""
-    return [(title, payload("choose_topic", topic=key)) for key, (title, _) in TOPICS.items()]
+    """The topic menu as (title, payload) buttons: the same buttons as the chat's greeting."""
+    return [(b["title"], b["payload"]) for b in answer_topic_buttons()]
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -17,6 +17,7 @@ from bot.rasa_client import RasaClient
 from bot.telegram.callbacks import PayloadStore
 from bot.telegram.inbox import Inbox
 from bot.telegram.stats import Stats
+from knowledge.retrieval import Retriever
 from knowledge.store import KnowledgeBase
 
 RETRY_INTERVAL = 10.0  # seconds between two tries of the questions Rasa could not answer
@@ -83,6 +84,10 @@ class Deps:
     stats: Stats | None = None
     inbox: Inbox | None = None
     recovery: asyncio.Task | None = None  # answering the questions a killed earlier run left
+    retriever: Retriever = field(init=False)  # the chat's service matcher, over ``kb`` (/huongdan, /checklist)
+
+    def __post_init__(self) -> None:
+        self.retriever = Retriever(self.kb)
 
     def close(self) -> None:
         """Close the stores (the Rasa client is closed by whoever opened it)."""

@@ -21,6 +21,7 @@ import sqlite_utils
 from bot.messages import STORED_TEXT_CHARS, safe_text
 from bot.runtime import paths
 from bot.runtime.retention import PRUNE_EVERY, retention_days
+from bot.telegram.texts import STATS_NONE, STATS_NONE_YET, STATS_REPORT, STATS_ROW, STATS_UNANSWERED
 
 FALLBACK_INTENTS = frozenset({"nlu_fallback", "action_search_fallback"})
 
@@ -162,16 +163,15 @@ class Stats:
 
 
 def format_summary(summary: dict) -> str:
-    """The summary as a short Vietnamese report (plain text)."""
+    """The summary as a short Vietnamese report (plain text; wording in :mod:`bot.telegram.texts`)."""
     lines = [
-        f"Thống kê {summary['days']} ngày gần nhất",
-        f"• Tin nhắn: {summary['messages']} (gõ chữ: {summary['typed']}, bấm nút: "
-        f"{summary['messages'] - summary['typed']}) từ {summary['chats']} cuộc trò chuyện",
-        f"• Tỉ lệ không hiểu (fallback): {summary['fallback_rate']:.0%} ({summary['fallbacks']}/{summary['typed']})",
-        f"• Đánh giá: 👍 {summary['thumbs_up']} · 👎 {summary['thumbs_down']}",
-        "• Ý định hỏi nhiều nhất:",
+        STATS_REPORT.format(
+            **summary,
+            buttons=summary["messages"] - summary["typed"],
+            fallback_share=f"{summary['fallback_rate']:.0%}",
+        )
     ]
-    lines += [f"   {count} × {intent}" for intent, count in summary["top_intents"]] or ["   (chưa có)"]
-    lines.append("• Câu hỏi chưa trả lời được:")
-    lines += [f"   {count} × {text}" for text, count in summary["unanswered"]] or ["   (không có)"]
+    lines += [STATS_ROW.format(count=c, what=i) for i, c in summary["top_intents"]] or [STATS_NONE_YET]
+    lines.append(STATS_UNANSWERED)
+    lines += [STATS_ROW.format(count=c, what=t) for t, c in summary["unanswered"]] or [STATS_NONE]
     return "\n".join(lines)
