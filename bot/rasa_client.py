@@ -77,20 +77,24 @@ class RasaClient:
         self.timeout = timeout
         self._http = httpx.AsyncClient(timeout=timeout)
 
-    async def send(self, sender: str, text: str) -> list[Reply]:
+    async def send(self, sender: str, text: str, redacted: bool = False) -> list[Reply]:
         """Send ``text`` as user ``sender`` and return the bot's replies in order.
 
         Personal data is redacted before the text leaves this process (Rasa, its tracker store and
         logs never see it); empty text is answered here; Rasa's internal intents typed as payloads
         (``/session_start``…) are sent as plain text.
+
+        :param redacted: ``text`` went through :func:`bot.messages.safe_text` already (the Telegram relay
+            redacts once for its inbox, this call and its statistics)
         """
-        text = clean_text(text or "")
+        text = (text or "") if redacted else clean_text(text or "")
         if not text:
             return [{"text": EMPTY_REPLY, "buttons": []}]
         if is_payload(text) and text[1:].split("{")[0] in INTERNAL_INTENTS:
             text = text[1:]  # Rasa's internal intents are not for users: treat as plain text
         # payloads too: a user can type "/0912345678"; our own payloads hold ids and names, never numbers
-        text = safe_text(text, sender=sender)
+        if not redacted:
+            text = safe_text(text, sender=sender)
         raw = await self._post(sender[:64], text)
         replies = [to_reply(m) for m in raw if m.get("text") or m.get("buttons")]
         meta = next(

@@ -243,13 +243,23 @@ class Processes:
         if tree:
             self.trees.add(name)
 
-    def cpu(self) -> dict[str, float]:
+    def cpu(self) -> dict[str, tuple[int, float]]:
+        """Process id and CPU seconds so far of each running process."""
         tree = _children() if self.trees else None
         out = {}
         for name, get in self.pids.items():
             pid = get()
             if pid:
-                out[name] = _cpu_seconds(pid, tree if name in self.trees else None)
+                out[name] = (pid, _cpu_seconds(pid, tree if name in self.trees else None))
+        return out
+
+    @staticmethod
+    def spent(begin: dict[str, tuple[int, float]], end: dict[str, tuple[int, float]]) -> dict[str, float]:
+        """CPU seconds between two :meth:`cpu` readings; a process restarted meanwhile counts from its start."""
+        out = {}
+        for name, (pid, seconds) in end.items():
+            before = begin.get(name)
+            out[name] = seconds - before[1] if before and before[0] == pid else seconds
         return out
 
     def sample_rss(self, figures: Figures) -> None:
@@ -510,14 +520,13 @@ async def drive(
             processes.sample_rss(figures)
             if cpu_end is None and time.monotonic() >= run.stop_at:
                 cpu_end = processes.cpu()
-                figures.cpu_s = {k: v - cpu_begin.get(k, 0.0) for k, v in cpu_end.items() if k in cpu_begin}
+                figures.cpu_s = Processes.spent(cpu_begin, cpu_end)
             try:
                 await asyncio.wait_for(done.wait(), 0.25)
             except asyncio.TimeoutError:
                 pass
         if cpu_end is None:
-            cpu_end = processes.cpu()
-            figures.cpu_s = {k: v - cpu_begin.get(k, 0.0) for k, v in cpu_end.items() if k in cpu_begin}
+            figures.cpu_s = Processes.spent(cpu_begin, processes.cpu())
 
     async def killer() -> None:
         assert stack is not None and kill is not None
