@@ -96,7 +96,8 @@ train: setup kb
 
 # Redis and PostgreSQL server programs, for several Rasa workers (`dvcbot run --workers N`) and their test; the
 # stack starts its own servers from them with data under var/. Debian packages, installed once (quiet; waits
-# for another apt-get to finish). Measured: redis-server 8 s, postgresql about 25 s on a fresh machine.
+# for another apt-get to finish). Measured on the busy 2-core machine: redis-server 8 s, postgresql 62 s (download
+# included).
 SERVICE_PACKAGES := redis-server postgresql
 services:
 	@if command -v redis-server >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then \

@@ -66,12 +66,14 @@ def test_a_worker_killed_mid_run_loses_nothing_and_conversations_go_on(two_worke
         load = asyncio.create_task(
             drive(None, 4, 8.0, 0.2, stack=stack, kill="rasa-2", kill_at=3.0, restart=False, channel=channel)
         )
-        talk = await citizen()
+        try:
+            talk = await citizen()
+        finally:
+            await client.close()
         return await load, talk
 
     started = time.monotonic()
     figures, (first, follow_up, second_alive) = asyncio.run(scenario())
-    asyncio.run(client.close())
     assert not second_alive and not stack.alive("rasa-2") and stack.alive("rasa")
     assert figures.sent > 8 and figures.kill_at is not None and time.monotonic() - started > figures.kill_at
     assert 0 == figures.lost and figures.sent == figures.answered

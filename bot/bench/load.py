@@ -631,15 +631,101 @@ def run(
     via: str = "rest",
     workers: int = 1,
     echo_seconds: float | None = None,
+    table: bool = False,
 ) -> int:
-    """Load a running Rasa (``rasa_url``) or a stack of its own through ``via``, then an echo bot; print figures."""
-    if kill and rasa_url:
-        raise SystemExit("--kill cần hệ thống do bench tự khởi động (bỏ --rasa-url).")
+    """Load a running Rasa (``rasa_url``) or a stack of its own through ``via``, then an echo bot; print figures.
+
+    :param table: measure both modes (closed loop with ``think``, open loop at ``rate``, default 20/s) for 1
+        and 2 workers, and the echo bot in both modes, in this one run; print them as a table
+    """
+    if kill and (rasa_url or table):
+        raise SystemExit("--kill cần hệ thống do bench tự khởi động, một cấu hình (bỏ --rasa-url, --table).")
     echo_seconds = min(seconds, 30.0) if echo_seconds is None else echo_seconds
-    stack = front = emulator = None
+    modes = [None, rate or 20.0] if table else [rate]
+    configs = [1, 2] if table else [workers]
+    emulator = None
     tmp = tempfile.TemporaryDirectory(prefix="dvcbot-bench-")
-    var = Path(tmp.name)
+    results: list[Figures] = []
+    echoes: list[Figures] = []
+    try:
+        if via == "telegram":
+            from bot.bench.emulator import Emulator  # noqa: PLC0415  (the telegram path only)
+
+            emulator = Emulator().start()
+        for count in configs:
+            var = Path(tmp.name) / f"workers-{count}"
+            results += _dvcbot_runs(
+                via, count, modes, users, seconds, think, var, emulator, rasa_url, tracker, kill, kill_at, drain
+            )
+        if echo_seconds > 0:
+            echoes = [_echo_run(via, users, echo_seconds, think, mode, emulator) for mode in modes]
+    finally:
+        if emulator is not None:
+            emulator.stop()
+        tmp.cleanup()
+    for figures in results:
+        figures.echo = next((e for e in echoes if e.rate == figures.rate), None)
+    if as_json:
+        for figures in results:
+            print(json.dumps(figures.as_dict(), ensure_ascii=False))
+    elif table:
+        print("\n\n".join(f.report() for f in results))
+        print()
+        print(markdown_table(results))
+    else:
+        print(results[0].report())
+    return 0
+
+
+def markdown_table(results: list[Figures]) -> str:
+    """The runs as one Markdown table (Vietnamese headers, for the README)."""
+    lines = [
+        "| chế độ | worker | tin/s trả lời | p50 ms | p95 ms | p99 ms | mất | trả lời 2 lần | lỗi "
+        "| CPU ms/tin (front · Rasa · action) | RSS tối đa Rasa MB | bot echo: tin/s, p50 ms | so với echo |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for f in results:
+        cpu = f.cpu_ms_per_message()
+        rasa_cpu = sum(v for k, v in cpu.items() if k.startswith("rasa"))
+        rasa_rss = max((v for k, v in f.peak_rss_mb.items() if k.startswith("rasa")), default=0.0)
+        front = cpu.get("front", cpu.get("bench", 0.0))
+        mode = f"vòng hở {f.rate:g} tin/s" if f.rate else f"vòng kín {f.users} người, nghỉ {f.think:g} s"
+        echo = f"{f.echo.throughput:.1f}, {1000 * f.echo.percentile(50):.0f}" if f.echo else "–"
+        ratio = f.ratios()
+        versus = (
+            f"{ratio['throughput']} × tin/s, {ratio['p50_latency']} × p50"
+            if f.echo and not f.rate
+            else (f"{ratio['p50_latency']} × p50" if f.echo else "–")
+        )
+        lines.append(
+            f"| {mode} | {f.workers} | {f.throughput:.1f} | {1000 * f.percentile(50):.0f} | "
+            f"{1000 * f.percentile(95):.0f} | {1000 * f.percentile(99):.0f} | {f.lost} | "
+            f"{'?' if f.answered_twice is None else f.answered_twice} | {f.errors} | "
+            f"{front:.0f} · {rasa_cpu:.0f} · {cpu.get('actions', 0.0):.0f} | {rasa_rss:.0f} | {echo} | {versus} |"
+        )
+    return "\n".join(lines)
+
+
+def _dvcbot_runs(
+    via: str,
+    workers: int,
+    modes: list[float | None],
+    users: int,
+    seconds: float,
+    think: float,
+    var: Path,
+    emulator,
+    rasa_url: str | None,
+    tracker: str | None,
+    kill: str | None,
+    kill_at: float | None,
+    drain: float,
+) -> list[Figures]:
+    """One stack (and front end) of ``workers`` workers, loaded in each of ``modes`` (``None`` = closed loop)."""
+    stack = front = None
+    var.mkdir(parents=True, exist_ok=True)
     processes = Processes()
+    results = []
     try:
         if rasa_url:
             url = rasa_url
@@ -648,19 +734,15 @@ def run(
             ensure_model()
             print(f"Đang khởi động {workers} worker Rasa và máy chủ action…", file=sys.stderr)
             default_tracker = None if workers > 1 else f"sqlite:///{var / 'tracker.db'}"
-            stack = Stack(tracker_url=tracker or default_tracker, supervise=False, workers=workers).start(timeout=600)
+            stack = Stack(tracker_url=tracker or default_tracker, supervise=False, workers=workers).start(timeout=900)
             url = stack.client_url
             for name in stack.names:
                 processes.add(name, functools.partial(stack.pid, name))
             for server in stack.services.started if stack.services else []:
                 processes.add(server.name, server.pid, tree=True)
-        channel: RestChannel | TelegramChannel
+        token = f"123456:{uuid.uuid4().hex}"
         if via == "telegram":
-            from bot.bench.emulator import Emulator  # noqa: PLC0415  (the telegram path only)
-
-            emulator = Emulator().start()
             processes.add("emulator", lambda: emulator.pid)
-            token = f"123456:{uuid.uuid4().hex}"
             front = _spawn(
                 [sys.executable, "-m", "bot.cli", "telegram"],
                 paths.LOGS / "bench-front.log",
@@ -673,37 +755,34 @@ def run(
             )
             asyncio.run(_wait_bot(emulator.url, token, front))
             processes.add("front", lambda: front.pid)
-            channel = TelegramChannel(emulator.url, token, var_dir=str(var))
-        else:
-            channel = RestChannel(url, users)
-        load = f"{rate:g} tin/s" if rate else f"{users} người dùng"
-        print(f"Tải {load} trong {seconds:g} s…", file=sys.stderr)
-        figures = asyncio.run(
-            drive(
-                url,
-                users,
-                seconds,
-                think,
-                stack=stack,
-                kill=kill,
-                kill_at=kill_at,
-                drain=drain,
-                rate=rate,
-                channel=channel,
-                processes=processes,
+        for mode in modes:
+            channel: RestChannel | TelegramChannel = (
+                TelegramChannel(emulator.url, token, var_dir=str(var)) if via == "telegram" else RestChannel(url, users)
             )
-        )
-        if echo_seconds > 0:
-            figures.echo = _echo_run(via, users, echo_seconds, think, rate, emulator)
+            load = f"{mode:g} tin/s" if mode else f"{users} người dùng"
+            print(f"{workers} worker: tải {load} trong {seconds:g} s…", file=sys.stderr)
+            results.append(
+                asyncio.run(
+                    drive(
+                        url,
+                        users,
+                        seconds,
+                        think,
+                        stack=stack,
+                        kill=kill,
+                        kill_at=kill_at,
+                        drain=drain,
+                        rate=mode,
+                        channel=channel,
+                        processes=processes,
+                    )
+                )
+            )
     finally:
         _stop(front)
         if stack is not None:
             stack.stop()
-        if emulator is not None:
-            emulator.stop()
-        tmp.cleanup()
-    print(json.dumps(figures.as_dict(), ensure_ascii=False) if as_json else figures.report())
-    return 0
+    return results
 
 
 def _echo_run(via: str, users: int, seconds: float, think: float, rate: float | None, emulator) -> Figures:

@@ -31,6 +31,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         via=args.via,
         workers=args.workers,
         echo_seconds=args.echo_seconds,
+        table=args.table,
     )
 
 
@@ -88,5 +89,11 @@ def add_parser(sub) -> None:
         help="dùng máy chủ Rasa đang chạy (mặc định: tự khởi động một hệ thống riêng)",
     )
     p.add_argument("--tracker", help="tracker store cho hệ thống riêng (mặc định SQLite tạm; 'memory' để so sánh)")
+    p.add_argument(
+        "--table",
+        action="store_true",
+        help="đo cả hai chế độ (vòng kín, vòng hở --rate, mặc định 20 tin/s) với 1 và 2 worker và bot echo trong "
+        "một lần chạy, in bảng Markdown",
+    )
     p.add_argument("--json", action="store_true", help="in số liệu dạng JSON")
     p.set_defaults(func=cmd_load)
