@@ -17,7 +17,7 @@ from actions.buttons import topic_buttons
 from actions.render import WORDS, first_sentence, render, short_basis
 from knowledge.catalog import SERVICE_MATCH_MIN
 from knowledge.clock import today
-from knowledge.fees import Note, place_notes, quote, reductions_for, territory_note
+from knowledge.fees import Note, place_notes, quote_channels, reductions_for, territory_note
 from knowledge.places import Place, find_place, merged_from, resolve
 from knowledge.retrieval import GENERIC_WORDS, STOPWORDS, Hit, Retriever, negated_words, query_key, unit_examples
 from knowledge.text import key_words, search_key
@@ -634,8 +634,7 @@ def _render_service(kb, decision: Decision, on: dt.date) -> tuple[str, list[dict
     entries = [service]
     for aspect in list(dict.fromkeys("fee" if a == "reduction" else a for a in decision.aspects or ["steps"])):
         if aspect == "fee":
-            online = quote(kb, service["id"], decision.province, online=True, on=on)
-            counter = quote(kb, service["id"], decision.province, online=False, on=on)
+            online, counter = quote_channels(kb, service["id"], decision.province, on=on)
             entries += online.sources + counter.sources
             parts.append(
                 render(

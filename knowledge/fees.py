@@ -126,16 +126,44 @@ def quote(kb, service_id: str, province: str | None = None, online: bool = True,
     :param online: filing online (``True``) or at the counter (``False``)
     :param on: the date (default today)
     """
+    return _quotes(kb, service_id, province, (online,), on)[0]
+
+
+def quote_channels(
+    kb, service_id: str, province: str | None = None, on: dt.date | None = None
+) -> tuple[FeeQuote, FeeQuote]:
+    """The fee online and at the counter, as two :func:`quote` calls would give them, with the rule's inputs
+    (the place, the fees and the reductions that apply there) read and matched once for both."""
+    online, counter = _quotes(kb, service_id, province, (True, False), on)
+    return online, counter
+
+
+def _quotes(
+    kb, service_id: str, province: str | None, channels: tuple[bool, ...], on: dt.date | None
+) -> list[FeeQuote]:
     on = on or today()
     place = resolve(province) if province else None
-    result = FeeQuote(service_id=service_id, online=online, on=on, place=place)
-    result.notes += place_notes(province, place)
-
     fees = [f for f in kb.fees(service_id) if _in_window(f, on) and _jurisdiction_matches(f, place)]
     # a provincial fee beats the national one; among equals, the latest valid_from wins
     fees.sort(
         key=lambda f: (f.get("jurisdiction") != "national", as_date(f.get("valid_from")) or dt.date.min), reverse=True
     )
+    reductions = [r for r in kb.entries("reduction") if _jurisdiction_matches(r, place)] if fees else []
+    return [_quote_channel(service_id, province, place, fees, reductions, online, on) for online in channels]
+
+
+def _quote_channel(
+    service_id: str,
+    province: str | None,
+    place: Place | None,
+    fees: list[dict],
+    reductions: list[dict],
+    online: bool,
+    on: dt.date,
+) -> FeeQuote:
+    """The fee of one channel from the fees and reductions that apply at ``place`` (best fee first)."""
+    result = FeeQuote(service_id=service_id, online=online, on=on, place=place)
+    result.notes += place_notes(province, place)
     if not fees:
         result.uncertain = True
         return result
@@ -150,8 +178,8 @@ def quote(kb, service_id: str, province: str | None = None, online: bool = True,
         result.notes.append(Note.of("fee_note", text=fee["note"]))
 
     channel_ok = ("any", "online") if online else ("any",)
-    for red in kb.entries("reduction"):
-        if not (_jurisdiction_matches(red, place) and red.get("channel") in channel_ok):
+    for red in reductions:
+        if red.get("channel") not in channel_ok:
             continue
         # a scope-only reduction (no service list) may cover this fee; a province's own resolution can
         # only touch fees the province sets, never national ones

@@ -227,7 +227,9 @@ def test_the_action_sets_context_slots_and_reports_what_it_chose(extractor):
     events = asyncio.run(ActionAnswer().run(dispatcher, tracker, DOMAIN))
     slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     assert "thuong_tru" == slots["service"] and "Nghệ An" == slots["province"] and "fee" == slots["aspect"]
-    assert {"answer": "service", "answered": True, "entry": "thuong_tru"} == dispatcher.messages[0]["custom"]["dvcbot"]
+    assert {"answer": "service", "answered": True, "entry": "thuong_tru", "intent": "ask_fee"} == dispatcher.messages[
+        0
+    ]["custom"]["dvcbot"]
     after = Tracker.from_dict(
         {"sender_id": "t", "slots": slots, "latest_message": {}, "events": [], "latest_action_name": "action_listen"}
     )

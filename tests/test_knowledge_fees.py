@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from knowledge.fees import Note, quote
+from knowledge.fees import Note, quote, quote_channels
 
 D = dt.date
 BASE = {"source": "Thông tư 75/2022/TT-BTC", "verified_on": "2026-01-01", "status": "published"}
@@ -143,6 +143,26 @@ def test_shipped_residence_fees(kb):
     assert 10000 == quote(kb, "thuong_tru", online=True).amount
     assert 20000 == quote(kb, "thuong_tru", online=False).amount
     assert 7000 == quote(kb, "tam_tru", online=True).amount
+
+
+@pytest.mark.parametrize(
+    "service, province, day",
+    [
+        ("thuong_tru", None, None),
+        ("thuong_tru", "Nghệ An", None),
+        ("tam_tru", "Lâm Đồng", None),
+        ("can_cuoc_cap_doi", "Hà Giang", D(2025, 8, 1)),
+        ("can_cuoc_cap_doi", None, D(2026, 11, 24)),
+        ("ho_chieu", "Hà Nội", D(2024, 6, 1)),
+        ("khong_co", "Huế", None),
+    ],
+)
+def test_both_channels_at_once_are_the_two_quotes(kb, service, province, day):
+    """The fee answer works the rule out once for both channels: the same as asking twice."""
+    online, counter = quote_channels(kb, service, province, on=day)
+    assert quote(kb, service, province, online=True, on=day) == online
+    assert quote(kb, service, province, online=False, on=day) == counter
+    assert (True, False) == (online.online, counter.online)
 
 
 def test_shipped_passport_fee_changes_with_date(kb):

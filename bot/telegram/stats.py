@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.messages import STORED_TEXT_CHARS, safe_text
+from bot.messages import STORED_TEXT_CHARS, cut, safe_text
 from bot.runtime import paths
 from bot.runtime.retention import PRUNE_EVERY, retention_days
 from bot.telegram.texts import STATS_NONE, STATS_NONE_YET, STATS_REPORT, STATS_ROW, STATS_UNANSWERED
@@ -86,15 +86,25 @@ class Stats:
         return hashlib.sha256(f"{self._salt}:{chat_id}".encode()).hexdigest()[:24]
 
     def record_message(
-        self, chat_id: int | str, text: str, intent: str | None, kind: str = "text", now: dt.datetime | None = None
+        self,
+        chat_id: int | str,
+        text: str,
+        intent: str | None,
+        kind: str = "text",
+        now: dt.datetime | None = None,
+        redacted: bool = False,
     ) -> int:
         """Store one incoming message (redacted) with the intent Rasa gave it; returns its id for ratings.
 
         :param kind: ``text`` for typed messages, ``button`` for button payloads
+        :param redacted: ``text`` went through :func:`bot.messages.safe_text` already
         """
         if time.monotonic() - self._pruned > PRUNE_EVERY:
             self.prune()
-        text = safe_text(text, button=kind == "button", limit=STORED_TEXT_CHARS, sender=str(chat_id))
+        if redacted:
+            text = cut(text, STORED_TEXT_CHARS)
+        else:
+            text = safe_text(text, button=kind == "button", limit=STORED_TEXT_CHARS, sender=str(chat_id))
         with self.db.conn:
             cursor = self.db.execute(
                 "insert into messages (created_at, chat, kind, text, intent, fallback) values (?, ?, ?, ?, ?, ?)",
