@@ -13,14 +13,14 @@ UV_FLAGS = --python $(PY) --index-strategy unsafe-best-match \
   $$($(PY) -m pip config get global.extra-index-url 2>/dev/null | tr ' ' '\n' | sed -n 's/^./--extra-index-url &/p') \
   $$($(PY) -m pip config get global.find-links 2>/dev/null | tr ' ' '\n' | sed -n 's/^./--find-links &/p')
 
-.PHONY: run test check fmt lint typecheck fast setup kb model train emulator lock clean audit
+.PHONY: run test check fmt lint typecheck fast setup kb model train emulator browser lock clean audit
 
 run: setup kb model
 	@echo "▶ Khởi động trợ lý…"
 	@$(VENV)/bin/dvcbot run
 
 # everything: lint, format and types, then every test (fast ones included) with the real model and emulator
-test: lint typecheck kb model emulator
+test: lint typecheck kb model emulator browser
 	@echo "▶ Chạy toàn bộ bộ kiểm thử (Rasa, máy chủ action, trình giả lập Telegram)…"
 	$(VENV)/bin/python -m pytest -q
 
@@ -93,6 +93,16 @@ model: setup kb
 
 train: setup kb
 	$(VENV)/bin/dvcbot train --force
+
+# headless Chromium for the staff page's browser test (Debian's package, driven over the DevTools protocol)
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "▶ Cài Chromium cho kiểm thử trang cán bộ (apt)…"; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); mkdir -p $$(dirname $(SETUP_LOG)); \
+	  { $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium fonts-noto-core; } \
+	    >> $(SETUP_LOG) 2>&1 || { echo "Không cài được Chromium; xem $(SETUP_LOG)." >&2; exit 1; }; \
+	fi
+	@echo "✓ Chromium đã cài"
 
 emulator: tests/emulator/node_modules/.installed
 	@echo "✓ Trình giả lập Telegram đã cài"

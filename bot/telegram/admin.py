@@ -41,6 +41,7 @@ from bot.telegram.texts import (
     CONFIRM_ADD,
     CONFIRM_EDIT,
     CONFIRM_RETIRE,
+    EDIT_WARNING,
     ENTRY_HEADER,
     ENTRY_RETIRED,
     EXISTS,
@@ -59,9 +60,10 @@ from bot.telegram.texts import (
     REFUSED_INVALID,
     SAVE_BUTTON,
     SAVED,
+    UNCHANGED,
     USAGE,
 )
-from knowledge import search
+from knowledge import edits, search
 from knowledge.clock import vn_time
 from knowledge.schema import InvalidEntry, check_entry, normalize_entry
 from knowledge.store import Conflict, NotFound
@@ -251,6 +253,12 @@ async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, why: str)
             field=change["field"],
             value=html.escape(change["value"][:SHOWN_VALUE_CHARS]),
         )
+        current = deps(context).kb.get(change["id"], include_retired=True)
+        if current is not None:
+            draft = {**current, change["field"]: change["value"]}
+            summary += "".join(
+                EDIT_WARNING.format(warning=html.escape(w)) for w in edits.warnings(deps(context).kb, draft, current)
+            )
     elif change["action"] == "add":
         summary = CONFIRM_ADD.format(
             id=html.escape(change["id"]),
@@ -288,7 +296,13 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
             if entry is None:
                 raise NotFound(change["id"])
             entry[change["field"]] = change["value"]
-            revision = kb.edit(entry, _author(update), change["reason"], base_revision=change["base_revision"])
+            saved = edits.save(kb, entry, _author(update), change["reason"], base_revision=change["base_revision"])
+            revision = saved.revision
+            if not saved.changed:
+                await query.edit_message_text(
+                    UNCHANGED.format(id=html.escape(change["id"]), revision=revision), parse_mode=ParseMode.HTML
+                )
+                return ConversationHandler.END
         elif change["action"] == "add":
             revision = kb.add(change["entry"], _author(update), change["reason"])
         else:
