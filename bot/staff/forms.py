@@ -136,18 +136,19 @@ def read(kind: str, form, base: dict) -> tuple[dict, dict[str, str]]:
     for field in fields(kind):
         raw = str(form.get(field.name, "") or "")
         if field.kind == "bool":
-            entry[field.name] = bool(raw)
-            if not raw and field.name not in base:
-                entry.pop(field.name)
+            if raw:
+                entry[field.name] = True
+            elif base.get(field.name) is not None:  # unticked: false, unless it was never set
+                entry[field.name] = False
             continue
         if field.name not in form:
             continue
         raw = raw.strip()
         value: object
-        if not raw:
+        if not raw:  # cleared: absent (the schema then names a required field), or null if it was null
             entry.pop(field.name, None)
-            if field.name in ("valid_to",) and "valid_to" in base:
-                entry["valid_to"] = None
+            if field.name in base and base[field.name] is None:
+                entry[field.name] = None
             continue
         if field.kind == "int":
             digits = raw.replace(".", "").replace(",", "").replace(" ", "")

@@ -25,6 +25,7 @@ from aiohttp import web
 
 from bot.evaluation.answers import BANK, load_bank, score_turn
 from bot.runtime import paths
+from bot.runtime.model import meta_path
 from bot.staff.check import Context, answer
 from bot.staff.nlu import Parser
 from bot.staff.pages import KB
@@ -37,17 +38,13 @@ PYTHON_ENV = "DVCBOT_RASA_PYTHON"
 TOLERANCE = 0.02  # the candidate may score this much below the live model (training is not deterministic)
 
 
-def _meta_path(model: Path) -> Path:
-    return model.with_name(model.name.removesuffix(".tar.gz") + ".meta.json")
-
-
 def read_meta(model: Path) -> dict:
     """What is known of a model archive: its file time, and the sidecar written when the staff page trained it."""
     if not model.exists():
         return {}
     meta = {"file_time": dt.datetime.fromtimestamp(model.stat().st_mtime, dt.timezone.utc).isoformat()}
     try:
-        meta.update(json.loads(_meta_path(model).read_text("utf-8")))
+        meta.update(json.loads(meta_path(model).read_text("utf-8")))
     except (OSError, ValueError):
         pass
     return meta
@@ -142,10 +139,10 @@ class ModelManager:
             }
             if self.model.exists():
                 shutil.copy2(self.model, self.previous)
-                if _meta_path(self.model).exists():
-                    shutil.copy2(_meta_path(self.model), _meta_path(self.previous))
+                if meta_path(self.model).exists():
+                    shutil.copy2(meta_path(self.model), meta_path(self.previous))
             shutil.move(str(candidate), self.model)
-            _meta_path(self.model).write_text(json.dumps(meta, ensure_ascii=False, indent=1), "utf-8")
+            meta_path(self.model).write_text(json.dumps(meta, ensure_ascii=False, indent=1), "utf-8")
             await self.load_live()
             total = time.monotonic() - started
             self.state.update(status="done", seconds=round(total, 1))
@@ -207,7 +204,7 @@ class ModelManager:
         shutil.move(str(self.model), swap)
         shutil.move(str(self.previous), self.model)
         shutil.move(str(swap), self.previous)
-        metas = [_meta_path(p) for p in (self.model, self.previous)]
+        metas = [meta_path(p) for p in (self.model, self.previous)]
         texts = [m.read_text("utf-8") if m.exists() else None for m in metas]
         for m, t in zip(metas, reversed(texts)):
             if t is None:
