@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 
-from actions.menus import topic_buttons
+from actions.buttons import topic_buttons
 from actions.render import first_sentence, render, short_basis
 from knowledge.clock import today
 from knowledge.fees import place_notes, quote, reductions_for, territory_note

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.buttons import payload, topic_buttons
 from actions.kb import get_kb
 from actions.render import render
 from knowledge.catalog import TOPICS
 
 MAX_MENU_BUTTONS = 12
-
-
-def payload(intent: str, **entities: str) -> str:
-    """A Rasa button payload: ``/intent{"entity":"value"}``."""
-    if not entities:
-        return f"/{intent}"
-    return f"/{intent}" + json.dumps(entities, ensure_ascii=False, separators=(",", ":"))
-
-
-def topic_buttons() -> list[dict]:
-    """One button per topic."""
-    return [{"title": title, "payload": payload("choose_topic", topic=key)} for key, (title, _) in TOPICS.items()]
 
 
 def latest_entity(tracker: Tracker, entity: str) -> str | None:

@@ -75,9 +75,9 @@ def test_a_new_fee_figure_shows_as_a_moved_fee_and_nothing_is_written(kb, checke
 def test_a_national_fee_moved_to_one_province_loses_answers(kb, checker):
     fee = kb.get(FEE)
     report = asyncio.run(checker.check(kb, _edit(fee, jurisdiction="Lâm Đồng")))
-    assert any(c.question == QUESTION for c in report.changes)
-    lost_or_moved = {c.question for c in report.lost} | {c.question for c in report.fee_moves}
-    assert QUESTION in lost_or_moved
+    (lost,) = [c for c in report.lost if c.question == QUESTION]
+    assert lost.lost_fee and "20.000 đồng" in lost.live.text
+    assert "chưa có mức lệ phí" in lost.draft.text and not lost.draft.amounts
 
 
 def test_an_edit_that_changes_no_answer_reports_no_change(kb, checker):

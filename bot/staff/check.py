@@ -58,7 +58,13 @@ class Change:
 
     @property
     def lost(self) -> bool:
-        return self.live.answered and not self.draft.answered
+        """Nothing answers any more, or a reply that stated a fee no longer states any amount ("chưa có mức lệ
+        phí" after a national fee was moved to one province)."""
+        return (self.live.answered and not self.draft.answered) or self.lost_fee
+
+    @property
+    def lost_fee(self) -> bool:
+        return bool(self.live.amounts - {0}) and not self.draft.amounts
 
     @property
     def fee_moved(self) -> bool:

@@ -6,7 +6,7 @@ import os
 
 from aiohttp import web
 
-from bot.staff import pages
+from bot.staff import insight, model_page, pages
 from bot.staff.accounts import Accounts
 from bot.staff.check import Checker
 from bot.staff.nlu import Parser
@@ -28,6 +28,7 @@ def build(
     kb: KnowledgeBase | None = None,
     accounts: Accounts | None = None,
     parser: Parser | None = None,
+    checker: Checker | None = None,
 ) -> web.Application:
     """The whole staff application; cookies are ``Secure`` unless it listens on loopback only."""
     app = make_app(accounts or Accounts(), secure=not is_loopback(host))
@@ -35,17 +36,13 @@ def build(
     if kb is None:
         kb = KnowledgeBase()
         kb.sync_content()  # as the stack does on start: new shipped entries in, staff edits kept
-    pages.add_routes(app, kb, Checker(parser))
+    pages.add_routes(app, kb, checker or Checker(parser))
     extras(app, parser)
     return app
 
 
 def extras(app: web.Application, parser: Parser) -> None:
-    """The pages beyond the knowledge entries (unanswered questions, statistics, model), when present."""
-    try:
-        from bot.staff import insight, model_page
-    except ImportError:  # pragma: no cover - during the first slice these pages do not exist yet
-        return
+    """The pages beyond the knowledge entries: unanswered questions, statistics, model."""
     insight.add_routes(app)
     model_page.add_routes(app, parser)
 
