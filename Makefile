@@ -18,14 +18,14 @@ UV_INDEX = --index-strategy unsafe-best-match \
   $$($(PY) -m pip config get global.extra-index-url 2>/dev/null | tr ' ' '\n' | sed -n 's/^./--extra-index-url &/p') \
   $$($(PY) -m pip config get global.find-links 2>/dev/null | tr ' ' '\n' | sed -n 's/^./--find-links &/p')
 
-.PHONY: run test check fmt lint typecheck fast setup setup-front kb model train emulator services lock clean audit
+.PHONY: run test check fmt lint typecheck fast setup setup-front kb model train emulator services browser lock clean audit
 
 run: setup kb model
 	@echo "▶ Khởi động trợ lý…"
 	@$(VENV)/bin/dvcbot run
 
 # everything: lint, format and types, then every test (fast ones included) with the real model and emulator
-test: lint typecheck kb model emulator services
+test: lint typecheck kb model emulator services browser
 	@echo "▶ Chạy toàn bộ bộ kiểm thử (Rasa, máy chủ action, trình giả lập Telegram)…"
 	$(VENV)/bin/python -m pytest -q
 	@echo "▶ Kiểm thử phần giao tiếp Internet (bot Telegram, webhook) trên $$($(FRONT_PY) -V)…"
@@ -159,6 +159,16 @@ services:
 	else \
 	  echo "Cần redis-server và PostgreSQL (gói redis-server, postgresql) cho nhiều worker Rasa." >&2; exit 1; \
 	fi
+
+# headless Chromium for the staff page's browser test (Debian's package, driven over the DevTools protocol)
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "▶ Cài Chromium cho kiểm thử trang cán bộ (apt)…"; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); mkdir -p $$(dirname $(SETUP_LOG)); \
+	  { $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium fonts-noto-core; } \
+	    >> $(SETUP_LOG) 2>&1 || { echo "Không cài được Chromium; xem $(SETUP_LOG)." >&2; exit 1; }; \
+	fi
+	@echo "✓ Chromium đã cài"
 
 emulator: tests/emulator/node_modules/.installed
 	@echo "✓ Trình giả lập Telegram đã cài"

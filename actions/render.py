@@ -13,6 +13,7 @@ from actions.kb import get_kb
 from knowledge.clock import MERGER
 from knowledge.clock import vn_date as _vn_date
 from knowledge.fees import Note
+from knowledge.text import thousands
 
 TEMPLATES = Path(__file__).parent / "templates"
 # short labels (aspects, buttons) that Python code puts on buttons or into templates
@@ -34,7 +35,7 @@ def vnd(amount: int | None) -> str:
         return WORDS["amount_unknown"]
     if amount == 0:
         return WORDS["amount_free"]
-    return f"{amount:,}".replace(",", ".") + " " + WORDS["currency"]
+    return thousands(amount) + " " + WORDS["currency"]
 
 
 def vn_date(value) -> str:

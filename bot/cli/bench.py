@@ -1,4 +1,4 @@
-"""``dvcbot bench nlu | load``: benchmarks that print figures (never timed tests); the work is in
+"""``dvcbot bench nlu | load | check``: benchmarks that print figures (never timed tests); the work is in
 :mod:`bot.bench.nlu` and :mod:`bot.bench.load`."""
 
 from __future__ import annotations
@@ -33,6 +33,14 @@ def cmd_load(args: argparse.Namespace) -> int:
         echo_seconds=args.echo_seconds,
         table=args.table,
     )
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from bot.bench import publish_check  # lazy: the answer functions are not needed by the other benchmarks
+    from bot.runtime.stack import rasa_server
+
+    with rasa_server() as url:
+        return publish_check.run(url, args.entry)
 
 
 def add_parser(sub) -> None:
@@ -97,3 +105,7 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--json", action="store_true", help="in số liệu dạng JSON")
     p.set_defaults(func=cmd_load)
+
+    p = bs.add_parser("check", help="thời gian kiểm tra trước khi xuất bản của trang cán bộ (toàn bộ bộ câu hỏi)")
+    p.add_argument("--entry", default="fee_thuong_tru_tt75", help="mục được sửa thử (không ghi gì)")
+    p.set_defaults(func=cmd_check)

@@ -13,6 +13,7 @@ import signal
 import sys
 from collections.abc import Iterator
 
+from bot.cli.staff import staff_process
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.runtime import front, paths
 from bot.runtime.model import train
@@ -159,9 +160,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Telegram when TELEGRAM_BOT_TOKEN is set, else the terminal chat; Ctrl-C stops everything."""
     signal.signal(signal.SIGTERM, _stop)
     try:
-        if os.environ.get("TELEGRAM_BOT_TOKEN"):
-            return cmd_telegram(args)
-        return cmd_chat(args)
+        with rasa_server() as url, staff_process(url):
+            os.environ["DVCBOT_RASA_URL"] = url  # the front end below uses this stack instead of starting one
+            if os.environ.get("TELEGRAM_BOT_TOKEN"):
+                return cmd_telegram(args)
+            return cmd_chat(args)
     except KeyboardInterrupt:
         return 0
 

@@ -158,6 +158,8 @@ CONFIRM_RETIRE = (  # (HTML)
     "Ẩn mục <b>{id}</b> — {title} (không xoá; khôi phục được bằng <code>dvcbot kb revert</code>)"
 )
 SAVE_BUTTON, CANCEL_BUTTON = "✅ Lưu", "✖️ Huỷ"
+EDIT_WARNING = "\n⚠️ {warning}"  # (HTML) a harmful-looking edit, from knowledge.edits.warnings
+UNCHANGED = "Mục <b>{id}</b> không có gì thay đổi: không thêm phiên bản mới (vẫn là phiên bản {revision})."
 SAVED = "✅ Đã lưu mục <b>{id}</b>, phiên bản {revision}. Bot dùng nội dung mới ngay, không cần khởi động lại."
 CANCELLED = "Đã huỷ, không có gì thay đổi."
 NOTHING_TO_CANCEL = "Không có thao tác nào đang chờ."
