@@ -355,9 +355,14 @@ def _decide(kb, request: Request, context: Context) -> Decision:
     # fee reductions: the list for the province, unless the question names a procedure that has a fee, or a FAQ
     # entry answers this very question ("lệ phí đăng ký doanh nghiệp giảm 50% đến khi nào")
     if "reduction" in aspects and not (service and request.named_service and has_aspect(kb, kb.get(service), "fee")):
-        if faq and faq.unit.kind == "faq" and faq_score >= FAQ_STRONG:
+        if (
+            faq
+            and faq.unit.kind == "faq"
+            and (faq_score >= FAQ_STRONG or (request.named_service and faq_score >= FAQ_MIN))
+        ):
             return _faq_answer(request)
-        return Decision("reductions", province=province, aspects=["reduction"])
+        if not request.named_service:  # a named procedure without a fee entry is answered below, as before
+            return Decision("reductions", province=province, aspects=["reduction"])
     if (
         faq
         and faq.unit.kind == "service_faq"

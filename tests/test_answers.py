@@ -275,3 +275,8 @@ def test_a_faq_entry_holding_the_question_beats_the_classifiers_aspect_guess(cha
 def test_a_reduction_question_about_a_province_lists_its_reductions(chat):
     reply, decision = chat.say("Lâm Đồng có giảm lệ phí khi nộp hồ sơ trực tuyến không?", "ask_fee_reduction", 0.8)
     assert "reductions" == decision.kind and reply.startswith("Lâm Đồng")
+
+
+def test_an_exemption_question_about_a_named_procedure_gets_its_faq_entry(chat):
+    reply, decision = chat.say("ho ngheo xin phieu ly lich tu phap co dc mien phi ko", "ask_fee_reduction", 0.6)
+    assert "reductions" != decision.kind
