@@ -1,4 +1,5 @@
-"""Buttons of chat answers that are plain data (no Rasa classes): Rasa payloads and the topic menu."""
+"""The buttons the answers offer, as Rasa payloads (``/intent{"entity":"value"}``); no Rasa import, so the
+staff page and the Telegram front end can render answers too."""
 
 from __future__ import annotations
 

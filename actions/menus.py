@@ -23,6 +23,11 @@ def latest_entity(tracker: Tracker, entity: str) -> str | None:
     return None
 
 
+def intent_meta(tracker: Tracker, **more: Any) -> dict[str, Any]:
+    """The custom JSON sent with a reply: the intent recognised (for the front end's statistics) and ``more``."""
+    return {"dvcbot": {"intent": (tracker.latest_message.get("intent") or {}).get("name"), **more}}
+
+
 class ActionGreet(Action):
     """Greet and show the topic menu."""
 
@@ -30,7 +35,7 @@ class ActionGreet(Action):
         return "action_greet"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=render("greet.j2"), buttons=topic_buttons())
+        dispatcher.utter_message(text=render("greet.j2"), buttons=topic_buttons(), json_message=intent_meta(tracker))
         return []
 
 
@@ -44,7 +49,9 @@ class ActionTopicMenu(Action):
         kb = get_kb()
         key = latest_entity(tracker, "topic")
         if key not in TOPICS:
-            dispatcher.utter_message(text="Bạn chọn một chủ đề nhé:", buttons=topic_buttons())
+            dispatcher.utter_message(
+                text=render("topic_choose.j2"), buttons=topic_buttons(), json_message=intent_meta(tracker)
+            )
             return []
         title, topics = TOPICS[key]
         entries = [
@@ -58,7 +65,9 @@ class ActionTopicMenu(Action):
             {"title": e["title"], "payload": payload("show_entry", entry_id=e["id"])}
             for e in entries[:MAX_MENU_BUTTONS]
         ]
-        dispatcher.utter_message(text=f"{title}: bạn muốn hỏi gì?", buttons=buttons)
+        dispatcher.utter_message(
+            text=render("topic_menu.j2", title=title), buttons=buttons, json_message=intent_meta(tracker)
+        )
         return []
 
 
@@ -73,9 +82,9 @@ class ActionShowSources(Action):
         ids = (latest_entity(tracker, "entry_id") or "").split(",")
         entries = [e for e in (kb.get(i.strip()) for i in ids[:6] if i.strip()) if e]
         if not entries:
-            dispatcher.utter_message(text=render("gone.j2"))
+            dispatcher.utter_message(text=render("gone.j2"), json_message=intent_meta(tracker))
             return []
-        dispatcher.utter_message(text=render("sources.j2", entries=entries))
+        dispatcher.utter_message(text=render("sources.j2", entries=entries), json_message=intent_meta(tracker))
         return []
 
 
@@ -87,6 +96,7 @@ class ActionPrivacyWarning(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         dispatcher.utter_message(
-            text=render("privacy.j2"), json_message={"dvcbot": {"answer": "privacy", "answered": True, "entry": None}}
+            text=render("privacy.j2"),
+            json_message=intent_meta(tracker, answer="privacy", answered=True, entry=None),
         )
         return []

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from knowledge.fees import format_vnd
 from knowledge.store import KnowledgeBase
+from knowledge.text import thousands
 
 STAFF_NAME_ENV = "DVCBOT_STAFF_NAME"
 AMOUNT_JUMP = 2.0  # a fee figure multiplied or divided by this much is worth a second look
@@ -50,13 +50,11 @@ def warnings(kb: KnowledgeBase, new: dict, old: dict | None = None) -> list[str]
         for channel, label in (("in_person", "trực tiếp"), ("online", "trực tuyến")):
             a, b = old.get(channel), new.get(channel)
             if isinstance(a, int) and b is None:
-                out.append(f"Bỏ mức phí {label} ({format_vnd(a)}): câu trả lời về phí {label} sẽ không còn số tiền.")
+                out.append(f"Bỏ mức phí {label} ({_vnd(a)}): câu trả lời về phí {label} sẽ không còn số tiền.")
             elif isinstance(a, int) and isinstance(b, int) and a and b and max(a, b) / min(a, b) >= AMOUNT_JUMP:
-                out.append(
-                    f"Mức phí {label} đổi từ {format_vnd(a)} sang {format_vnd(b)} (gấp {max(a, b) / min(a, b):.1f} lần)."
-                )
+                out.append(f"Mức phí {label} đổi từ {_vnd(a)} sang {_vnd(b)} (gấp {max(a, b) / min(a, b):.1f} lần).")
             elif isinstance(a, int) and isinstance(b, int) and (a == 0) != (b == 0):
-                out.append(f"Mức phí {label} đổi giữa miễn phí và có thu ({format_vnd(a)} → {format_vnd(b)}).")
+                out.append(f"Mức phí {label} đổi giữa miễn phí và có thu ({_vnd(a)} → {_vnd(b)}).")
         if old.get("service") != new.get("service"):
             out.append(f"Mục phí chuyển từ dịch vụ '{old.get('service')}' sang '{new.get('service')}'.")
     if old.get("status") == "published" and new.get("status") == "needs_review":
@@ -93,3 +91,8 @@ def revert(kb: KnowledgeBase, entry_id: str, revision: int, author: str, reason:
     if not str(reason or "").strip():
         raise ValueError("cần lý do khôi phục (--why)")
     return kb.revert(entry_id, revision, staff_name(author), reason.strip())
+
+
+def _vnd(amount: int) -> str:
+    """An amount in a staff warning ("miễn phí" for 0)."""
+    return thousands(amount) + " đồng" if amount else "miễn phí"

@@ -1,10 +1,16 @@
 """Shared fixtures: a fresh knowledge base, and a real Rasa + action server stack for the session.
 
 The whole session runs on its own data directory (knowledge base, logs) so tests never touch ``var/``.
+
+Two environments, two pytest runs (``make test``): the test files of :data:`FRONT_TESTS` import or start the
+internet-facing front end (python-telegram-bot, aiohttp) and run on the front environment
+(``.venv-front/bin/python -m pytest``, the Python the bot runs on); every other file runs on the Rasa environment
+(``.venv/bin/python -m pytest``). Each run collects only its own files; naming a file of the other one is an error.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import shutil
 import subprocess
@@ -32,12 +38,31 @@ from bot.runtime import paths  # noqa: E402
 from knowledge.store import KnowledgeBase  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+# test files that import or start the Telegram front end, its webhook or the staff page: front environment
+FRONT_TESTS = (
+    "test_telegram_*.py",
+    "test_security_telegram.py",
+    "test_privacy_e2e.py",
+    "test_staff_*.py",
+    "test_bot_staff_*.py",
+)
+
+
+def is_front_test(path: Path) -> bool:
+    return any(fnmatch.fnmatch(path.name, glob) for glob in FRONT_TESTS)
+
+
+def pytest_ignore_collect(collection_path: Path, config):
+    """Collect only this environment's test files (see the module docstring)."""
+    if collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
+        return is_front_test(collection_path) != paths.in_front_env()
+    return None
 
 
 def _run_dvcbot(args, stdin="", env_extra=None, timeout=300) -> subprocess.CompletedProcess:
     env = {**paths.env(), **(env_extra or {})}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.cli", *args],  # the Python of this test run (Rasa's or the front's)
         input=stdin,
         cwd=paths.ROOT,
         env=env,
@@ -142,6 +167,10 @@ def pytest_collection_modifyitems(config, items):
     """Mark every test by what it needs, from the fixtures it uses (directly or through other fixtures):
     ``stack`` and ``emulator`` (``pytest -m "not stack and not emulator"`` is the fast loop of ``make check``).
     Tests that start a stack of their own carry ``@pytest.mark.stack`` themselves."""
+    wrong = sorted({str(item.path.name) for item in items if is_front_test(item.path) != paths.in_front_env()})
+    if wrong:
+        python = ".venv-front" if not paths.in_front_env() else ".venv"
+        raise pytest.UsageError(f"{', '.join(wrong)}: chạy bằng {python}/bin/python -m pytest (xem tests/conftest.py)")
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         if names & STACK_FIXTURES:

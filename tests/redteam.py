@@ -15,9 +15,17 @@ fresh data directory. Categories:
 - ``rest-bodies``: malformed webhook bodies; held when Rasa still answers;
 - ``kb``: knowledge-base attacks through ``dvcbot kb`` (trigger in a backup, alias bomb, /dev/zero, backup
   over a content file, restore of the live file, validate of /etc);
-- ``config``: ADMIN_TELEGRAM_IDS written wrongly.
+- ``config``: ADMIN_TELEGRAM_IDS written wrongly;
+- ``tg-echo``: text typed into the Telegram screens that do not go through Rasa (/checklist, /huongdan, the
+  province typed in /phi, in a private chat and in a group) must not come back in the bot's reply;
+- ``kb-busy``: a writer holds the knowledge base's lock while staff save: "đang bận" within seconds, nothing
+  saved, and another citizen's chat is answered meanwhile;
+- ``webhook``: the front end in webhook mode on its own environment: a gzip bomb with a wrong and with the right
+  secret, a body that is no Update, no secret; held when refused and the process's peak memory stays flat;
+- ``ps``: Rasa's token on no command line (``/proc/<pid>/cmdline``, what ``ps`` shows every local user).
 
-Exit code 0 when every attack held, 1 otherwise.
+``--only tg-echo,kb-busy,webhook`` runs some categories only (these three need no Rasa: the front end is pointed
+at a closed port). Exit code 0 when every attack held, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -40,7 +48,8 @@ TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 sys.path[:0] = [str(ROOT), str(TESTS)]
 
-if "DVCBOT_VAR_DIR" not in os.environ:  # a fresh data directory before bot.runtime.paths is read
+FRESH_VAR = "DVCBOT_VAR_DIR" not in os.environ  # removed at the end (after its files were searched)
+if FRESH_VAR:  # a fresh data directory before bot.runtime.paths is read
     os.environ["DVCBOT_VAR_DIR"] = tempfile.mkdtemp(prefix="dvcbot-redteam-")
     os.environ["DVCBOT_KB_PATH"] = os.path.join(os.environ["DVCBOT_VAR_DIR"], "knowledge.db")
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
@@ -51,6 +60,21 @@ import yaml  # noqa: E402
 from bot.rasa_client import RasaClient, RasaUnavailable  # noqa: E402
 from bot.runtime import paths  # noqa: E402
 
+CATEGORIES = (
+    "pii-rest",
+    "pii-telegram",
+    "buttons",
+    "echo",
+    "api",
+    "rest-bodies",
+    "kb",
+    "config",
+    "tg-echo",
+    "kb-busy",
+    "webhook",
+    "ps",
+)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 CORPUS = yaml.safe_load((TESTS / "privacy_corpus.yml").read_text("utf-8"))
 DVCBOT = [sys.executable, "-m", "bot.cli"]
 BOMB = (
@@ -276,7 +300,13 @@ async def telegram_attacks(url: str, report: Report) -> list[tuple[str, list[str
             "TELEGRAM_API_URL": emulator.bot_api_url,
             "DVCBOT_RASA_URL": url,
         }
-        front = subprocess.Popen(DVCBOT + ["-v", "telegram"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        front = subprocess.Popen(
+            [paths.front_python(), "-m", "bot.cli", "-v", "telegram"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         try:
             async with (
                 TelegramUser(emulator.url, token, user_id=424242) as citizen,
@@ -324,9 +354,227 @@ async def telegram_attacks(url: str, report: Report) -> list[tuple[str, list[str
     return sent
 
 
-def run(url: str | None, telegram: bool = True) -> Report:
+# ---- Telegram screens without Rasa, the knowledge base under a lock, the webhook, ps --------------------------
+SCAM = "Cán bộ công an yêu cầu chuyển khoản vào tài khoản 0123456789 tại vneid-hotro.com"
+SCAM_MARKS = ["vneid-hotro.com", "0123456789", "chuyển khoản vào tài khoản"]
+STAFF_ID = 777001
+
+
+def _front(env: dict, log: Path) -> subprocess.Popen:
+    """``dvcbot telegram`` on the front environment's Python."""
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            [paths.front_python(), "-m", "bot.cli", "-v", "telegram"],
+            cwd=ROOT,
+            env={**paths.env(), **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+async def front_attacks(url: str, report: Report, only: set[str]) -> None:
+    from telegram_emulator import EMULATOR_DIR, Emulator, TelegramUser
+
+    if not (EMULATOR_DIR / "node_modules").is_dir():
+        print("(bỏ qua tg-echo, kb-busy: chưa cài trình giả lập, `make emulator`)", file=sys.stderr)
+        return
+    token = f"123456:{uuid.uuid4().hex}"
+    (paths.VAR / "logs").mkdir(parents=True, exist_ok=True)
+    with Emulator() as emulator:
+        front = _front(
+            {
+                "TELEGRAM_BOT_TOKEN": token,
+                "TELEGRAM_API_URL": emulator.bot_api_url,
+                "DVCBOT_RASA_URL": url,
+                "ADMIN_TELEGRAM_IDS": str(STAFF_ID),
+            },
+            paths.VAR / "logs" / "telegram-redteam-front.log",
+        )
+        try:
+            async with (
+                TelegramUser(emulator.url, token, user_id=616161) as citizen,
+                TelegramUser(emulator.url, token, user_id=626262, chat_id=-1006262, chat_type="group") as group,
+                TelegramUser(emulator.url, token, user_id=STAFF_ID) as staff,
+                TelegramUser(emulator.url, token, user_id=636363) as other,
+            ):
+                await citizen.send_command("/start")
+                await citizen.replies(1, timeout=120)  # the front end is up
+                if "tg-echo" in only:
+                    await _echo_screens(citizen, group, report)
+                if "kb-busy" in only:
+                    await _kb_busy(staff, other, report)
+        finally:
+            _stop(front)
+
+
+async def _echo_screens(citizen, group, report: Report) -> None:
+    from telegram_emulator import BOT_USERNAME
+
+    attacks = [
+        (citizen, f"/checklist {SCAM}"),
+        (citizen, f"/huongdan {SCAM}"),
+        (group, f"/checklist@{'{bot}'} {SCAM}, xã Mỹ Yên, huyện Bến Lức"),
+        (citizen, "/checklist hộ chiếu số C7391046 của Nguyễn Văn Khoát"),
+    ]
+    for user, text in attacks:
+        text = text.replace("{bot}", BOT_USERNAME)
+        await user.send_command(text)
+        replies = "\n".join(m.text or "" for m in await user.replies(1, timeout=30))
+        bad = [m for m in SCAM_MARKS + ["C7391046", "Khoát", "Mỹ Yên"] if m in replies]
+        report.add("tg-echo", text, not bad, f"trả lời lặp lại {bad}" if bad else "")
+    # the province typed into the /phi walk-through (its screens are edits of one message)
+    for typed in (SCAM, "số nhà 12 ngõ 34 phố Láng Hạ, Nguyễn Văn Khoát"):
+        await citizen.send_command("/phi")
+        [menu] = await citizen.replies(1, timeout=30)
+        await citizen.press(menu, menu.buttons[0][0])
+        provinces = await _screen(citizen, menu, lambda m: "tỉnh/thành nào" in (m.text or ""))
+        await citizen.press(provinces, "✍️ Gõ tên tỉnh")
+        await _screen(citizen, menu, lambda m: "gõ tên tỉnh" in (m.text or ""))
+        await citizen.send_text(typed)
+        replies = "\n".join(m.text or "" for m in await citizen.replies(1, timeout=30))
+        bad = [m for m in SCAM_MARKS + ["ngõ 34", "Khoát"] if m in replies]
+        report.add("tg-echo", f"/phi, tỉnh gõ tay: {typed}", not bad, f"trả lời lặp lại {bad}" if bad else "")
+        await citizen.send_command("/huy")
+        await citizen.replies(1, timeout=30)
+
+
+async def _screen(user, message, until, timeout: float = 30.0):
+    """The current state of a bot message (edits applied), once ``until`` holds for it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        current = next(m for m in await user.history() if m.message_id == message.message_id)
+        if until(current) or time.monotonic() > deadline:
+            return current
+        await asyncio.sleep(0.05)
+
+
+async def _kb_busy(staff, other, report: Report) -> None:
+    kb_path = os.environ["DVCBOT_KB_PATH"]
+    revisions = lambda: sqlite3.connect(kb_path).execute("select count(*) from revisions").fetchone()[0]  # noqa: E731
+    entry = "fee_thuong_tru_tt75"
+    await staff.send_command(f"/anmuc {entry} thử khoá")
+    [confirm] = await staff.replies(1, timeout=30)
+    before = revisions()
+    locker = sqlite3.connect(kb_path, isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        await staff.press(confirm, "✅ Lưu")
+        await asyncio.sleep(0.3)
+        await other.send_command("/huongdan")
+        listed = await other.replies(1, timeout=30)
+        listed_after = time.monotonic() - started
+        busy = await staff.replies(1, timeout=30)
+        busy_after = time.monotonic() - started
+        saved = revisions() - before
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    said_busy = any("đang bận" in (m.text or "") for m in busy)
+    report.add(
+        "kb-busy",
+        "staff save while another writer holds the lock",
+        said_busy and busy_after < 6 and saved == 0,
+        f"sau {busy_after:.1f} s: {[m.text for m in busy]}; {saved} bản ghi mới",
+    )
+    report.add(
+        "kb-busy",
+        "another chat while a save waits for the lock",
+        bool(listed and listed[0].buttons) and listed_after < 2,
+        f"trả lời sau {listed_after:.1f} s",
+    )
+    await staff.press(confirm, "✖️ Huỷ")
+
+
+def _peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def webhook_attacks(url: str, report: Report) -> None:
+    from telegram_emulator import EMULATOR_DIR, Emulator, free_port
+
+    if not (EMULATOR_DIR / "node_modules").is_dir():
+        return
+    import zlib
+
+    z = zlib.compressobj(9, zlib.DEFLATED, 31)  # 200 MB of spaces as a 200 KB gzip body
+    bomb = z.compress(b"{") + b"".join(z.compress(b" " * (1 << 20)) for _ in range(200)) + z.flush()
+    port, secret, token = free_port(), uuid.uuid4().hex, f"123456:{uuid.uuid4().hex}"
+    hook = f"http://127.0.0.1:{port}/telegram"
+    with Emulator() as emulator:
+        front = _front(
+            {
+                "TELEGRAM_BOT_TOKEN": token,
+                "TELEGRAM_API_URL": emulator.bot_api_url,
+                "DVCBOT_RASA_URL": url,
+                "TELEGRAM_WEBHOOK_URL": hook,
+                "TELEGRAM_WEBHOOK_SECRET": secret,
+                "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
+                "TELEGRAM_WEBHOOK_PORT": str(port),
+            },
+            paths.VAR / "logs" / "telegram-redteam-webhook.log",
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                try:
+                    httpx.post(hook, content=b"{}", timeout=2)
+                    break
+                except httpx.HTTPError:
+                    time.sleep(0.5)
+            attacks = [
+                ("gzip bomb, wrong secret", bomb, {"Content-Encoding": "gzip", SECRET_HEADER: "sai"}, (403,)),
+                ("gzip bomb, right secret", bomb, {"Content-Encoding": "gzip", SECRET_HEADER: secret}, (400, 413)),
+                ("[1,2], right secret", b"[1,2]", {SECRET_HEADER: secret}, (400,)),
+                ("an update without the secret", b'{"update_id": 1}', {}, (403,)),
+                ("1 MB body, right secret", b'{"a":"' + b"x" * (1 << 20) + b'"}', {SECRET_HEADER: secret}, (400, 413)),
+            ]
+            for name, body, headers, expected in attacks:
+                before = _peak_mb(front.pid)
+                try:
+                    status = httpx.post(
+                        hook, content=body, headers={"Content-Type": "application/json", **headers}, timeout=60
+                    ).status_code
+                except httpx.HTTPError as exc:
+                    status = str(exc)
+                grown = _peak_mb(front.pid) - before
+                held = status in expected and grown < 64 and front.poll() is None
+                report.add("webhook", name, held, f"HTTP {status}, bộ nhớ đỉnh +{grown:.0f} MB")
+        finally:
+            _stop(front)
+
+
+def ps_attacks(stack, report: Report) -> None:
+    token = os.environ.get("DVCBOT_RASA_TOKEN", "").encode()
+    holders = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and token and token in (proc / "cmdline").read_bytes():
+                holders.append(proc.name)
+        except OSError:
+            pass
+    report.add("ps", "Rasa's token on a command line (ps)", bool(token) and not holders, f"tiến trình {holders}")
+
+
+def run(url: str | None, telegram: bool = True, only: set[str] | None = None) -> Report:
     report = Report()
+    only = only or set(CATEGORIES)
     stack = None
+    needs_rasa = bool(only & {"pii-rest", "pii-telegram", "buttons", "echo", "api", "rest-bodies", "ps"})
+    if url is None and not needs_rasa:
+        url = "http://127.0.0.1:9"  # nothing listens: the screens under attack do not need Rasa
     if url is None:
         from bot.runtime.stack import Stack
         from knowledge.store import KnowledgeBase
@@ -336,12 +584,30 @@ def run(url: str | None, telegram: bool = True) -> Report:
         live.close()
         stack = Stack().start(timeout=600)
         url = stack.rasa_url
+    elif not needs_rasa:
+        from knowledge.store import KnowledgeBase
+
+        live = KnowledgeBase(os.environ["DVCBOT_KB_PATH"])
+        live.sync_content()
+        live.close()
+    sent, sent_telegram = [], []
     try:
-        sent = asyncio.run(pii_rest(url, report))
-        asyncio.run(echo_attacks(url, report))
-        sent_telegram = asyncio.run(telegram_attacks(url, report)) if telegram else []
-        api_attacks(url, report)
-        rest_bodies(url, report)
+        if "pii-rest" in only:
+            sent = asyncio.run(pii_rest(url, report))
+        if "echo" in only:
+            asyncio.run(echo_attacks(url, report))
+        if telegram and only & {"pii-telegram", "buttons"}:
+            sent_telegram = asyncio.run(telegram_attacks(url, report))
+        if telegram and only & {"tg-echo", "kb-busy"}:
+            asyncio.run(front_attacks(url, report, only))
+        if telegram and "webhook" in only:
+            webhook_attacks(url, report)
+        if "api" in only:
+            api_attacks(url, report)
+        if "rest-bodies" in only:
+            rest_bodies(url, report)
+        if "ps" in only and stack is not None:
+            ps_attacks(stack, report)
     finally:
         if stack is not None:
             stack.stop()
@@ -356,8 +622,10 @@ def run(url: str | None, telegram: bool = True) -> Report:
             stored = _files_holding(raw, blobs)
             detail = (f"lặp lại {echoed}; " if echoed else "") + (f"lưu: {stored[:2]}" if stored else "")
             report.add(category, text, not echoed and not stored, detail)
-    kb_attacks(report)
-    config_attacks(report)
+    if "kb" in only:
+        kb_attacks(report)
+    if "config" in only:
+        config_attacks(report)
     return report
 
 
@@ -366,8 +634,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rasa-url", help="Rasa đang chạy (mặc định: khởi động stack mới)")
     parser.add_argument("--no-telegram", action="store_true")
     parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    parser.add_argument("--only", help="chỉ các nhóm này, cách nhau bởi dấu phẩy: " + ",".join(CATEGORIES))
     args = parser.parse_args(argv)
-    report = run(args.rasa_url, telegram=not args.no_telegram)
+    only = set(args.only.split(",")) if args.only else None
+    if only and only - set(CATEGORIES):
+        parser.error(f"nhóm không có: {', '.join(sorted(only - set(CATEGORIES)))}")
+    report = run(args.rasa_url, telegram=not args.no_telegram, only=only)
+    if not report.rows:
+        print("✗ Không tấn công nào chạy (thiếu trình giả lập?): KHÔNG đạt.", file=sys.stderr)
+        return 2
     if args.json:
         print(
             json.dumps({"counts": report.counts(), "broke": [r for r in report.rows if not r[2]]}, ensure_ascii=False)
@@ -383,3 +658,6 @@ if __name__ == "__main__":
     except RasaUnavailable as exc:
         print(f"Rasa không trả lời: {exc}", file=sys.stderr)
         sys.exit(2)
+    finally:
+        if FRESH_VAR:
+            shutil.rmtree(os.environ["DVCBOT_VAR_DIR"], ignore_errors=True)

@@ -83,6 +83,10 @@ def chat(extractor):
         ("làm trên vneid được không", ["online"]),
         ("bản điện tử có giá trị như bản giấy không", ["result"]),
         ("thuận tiện cho em", []),
+        ("hộ chiếu của bé có thời hạn bao lâu", ["result"]),  # validity, not processing time
+        ("phieu so 1 voi so 2 khac nhau cho nao", []),  # a comparison: its "chỗ nào" is no "where"
+        ("làm hộ chiếu mất bao lâu", ["time"]),  # "làm hộ chiếu" is no "làm hộ"
+        ("làm hộ cho mẹ được không", ["who"]),
     ],
 )
 def test_aspects_are_found_with_and_without_diacritics(text, aspects):
@@ -156,6 +160,22 @@ def test_new_province_names_the_district_without_quoting_the_citizen(chat):
     assert "Tây Ninh" in reply and "Khoát" not in reply
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cán bộ công an yêu cầu chuyển khoản vào tài khoản 0123456789 tại vneid-hotro.com, xã Mỹ Yên, huyện Bến Lức, "
+        "tỉnh Long An có sáp nhập không",
+        "hộ chiếu số C7391046, Nguyễn Văn Khoát, xã Mỹ Yên, huyện Bến Lức, tỉnh Long An giờ thuộc tỉnh nào",
+    ],
+)
+def test_a_scam_line_or_personal_data_around_a_place_is_never_posted_back(chat, text):
+    """Issue 12: in a group anyone could make the bot post the scam line as its own answer."""
+    reply, decision = chat.say(text, "ask_new_province", 0.9)
+    assert "new_province" == decision.kind and "Tây Ninh" in reply
+    for part in ("vneid-hotro", "chuyển khoản", "0123456789", "C7391046", "Khoát", "Cán bộ công an"):
+        assert part not in reply
+
+
 def test_nothing_in_scope_is_one_line_with_where_to_ask(chat):
     reply, decision = chat.say("ket qua tran MU toi qua", "out_of_scope", 0.9)
     assert "out_of_scope" == decision.kind and not decision.answered
@@ -211,7 +231,9 @@ def test_the_action_sets_context_slots_and_reports_what_it_chose(extractor):
     events = asyncio.run(ActionAnswer().run(dispatcher, tracker, DOMAIN))
     slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     assert "thuong_tru" == slots["service"] and "Nghệ An" == slots["province"] and "fee" == slots["aspect"]
-    assert {"answer": "service", "answered": True, "entry": "thuong_tru"} == dispatcher.messages[0]["custom"]["dvcbot"]
+    assert {"answer": "service", "answered": True, "entry": "thuong_tru", "intent": "ask_fee"} == dispatcher.messages[
+        0
+    ]["custom"]["dvcbot"]
     after = Tracker.from_dict(
         {"sender_id": "t", "slots": slots, "latest_message": {}, "events": [], "latest_action_name": "action_listen"}
     )
@@ -223,3 +245,23 @@ def test_a_bare_aspect_gets_one_question_back_and_the_next_name_answers_it(chat)
     assert "ask_service" == decision.kind and "thủ tục nào" in reply
     reply, decision = chat.say("tạm trú", "inform", 0.9)
     assert ("tam_tru", ["fee"]) == (decision.service, decision.aspects) and "7.000 đồng" in reply
+
+
+def test_the_other_channel_of_the_fee_just_given(chat):
+    chat.say("đăng ký thường trú online mất phí bao nhiêu", "ask_fee", 0.99)
+    reply, decision = chat.say("còn nộp trực tiếp ở công an phường thì sao", "ask_steps", 0.5)
+    assert ("thuong_tru", ["fee"]) == (decision.service, decision.aspects)
+    assert "20.000 đồng" in reply
+
+
+def test_a_national_fee_in_a_named_province_says_it_is_the_same_everywhere(chat):
+    chat.say("lệ phí đăng ký tạm trú bao nhiêu", "ask_fee", 0.99)
+    reply, _ = chat.say("ở Cần Thơ thì sao", "inform", 0.9)
+    assert "chung cả nước" in reply and "Cần Thơ" in reply
+
+
+def test_a_correction_with_details_names_the_neighbouring_procedure(chat):
+    chat.say("lệ phí đổi căn cước bao nhiêu", "ask_fee", 0.99)
+    reply, decision = chat.say("à ko phải đổi, là bị mất ví mất luôn cả thẻ", "ask_steps", 0.5)
+    assert ("can_cuoc_cap_lai", ["fee"]) == (decision.service, decision.aspects)
+    assert "70.000 đồng" in reply

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from bot.runtime import paths
-from security.audit import audit
+from security.audit import allowance, audit
 
 ADV = [
     {
@@ -60,3 +60,35 @@ def test_the_vendored_list_covers_the_issue_and_the_venv():
     assert "CVE-2025-69223" in ids
     result = subprocess.run([sys.executable, "security/audit.py"], cwd=paths.ROOT, capture_output=True, text=True)
     assert result.returncode in (0, 1) and "Đã kiểm tra" in result.stdout
+
+
+def test_an_allowed_finding_passes_only_in_its_environment():
+    allowed = [{"env": "rasa", "package": "aiohttp", "ids": "*", "reason": "loopback-only, Rasa pins it"}]
+    findings, _ = audit({"aiohttp": "3.9.5"}, ADV, "3.12.1", TODAY)
+    assert allowed[0] == allowance(findings[0], allowed, "rasa")
+    assert allowance(findings[0], allowed, "front") is None
+    named = [{"env": "rasa", "package": "aiohttp", "ids": ["CVE-2025-69223"], "reason": "r"}]
+    assert allowance(findings[0], named, "rasa") is not None  # an alias names the advisory too
+    assert allowance(findings[0], [{**named[0], "ids": ["CVE-0000-0000"]}], "rasa") is None
+
+
+def test_only_the_loopback_rasa_environment_may_have_allowed_advisories():
+    entries = json.loads((paths.ROOT / "security" / "allowed.json").read_text("utf-8"))["allowed"]
+    assert entries and {"rasa"} == {e["env"] for e in entries}
+    assert all(e["reason"].startswith("loopback-only, Rasa pins it") for e in entries)
+
+
+def test_the_front_environment_is_clean_and_the_rasa_one_passes_only_through_the_allow_list():
+    front = subprocess.run(
+        [paths.front_python(), "security/audit.py", "--env", "front"], cwd=paths.ROOT, capture_output=True, text=True
+    )
+    assert 0 == front.returncode, front.stdout
+    assert "Python 3.12" in front.stdout and "0 vấn đề" in front.stdout and "được phép" not in front.stdout
+    rasa = subprocess.run(
+        [paths.rasa_python(), "security/audit.py", "--env", "rasa"], cwd=paths.ROOT, capture_output=True, text=True
+    )
+    assert 0 == rasa.returncode and "được phép" in rasa.stdout and "aiohttp 3.9.5" in rasa.stdout
+    without = subprocess.run(  # no allow-list: Rasa's environment is reported as it is
+        [paths.rasa_python(), "security/audit.py"], cwd=paths.ROOT, capture_output=True, text=True
+    )
+    assert 1 == without.returncode and "✗ aiohttp 3.9.5" in without.stdout

@@ -57,3 +57,23 @@ def test_help_lists_every_command(run_dvcbot):
     result = run_dvcbot(["--help"])
     for command in ("run", "chat", "ask", "telegram", "train", "kb"):
         assert command in result.stdout
+
+
+def test_telegram_on_the_rasa_environment_hands_the_bot_to_the_front_environment(run_dvcbot, tmp_path):
+    """``dvcbot telegram`` on ``.venv`` (Python 3.10) never runs the bot itself: it runs ``<front python> -m bot.cli
+    telegram`` pointed at Rasa, and returns its exit code (a stand-in front Python records what it was given)."""
+    record = tmp_path / "front.txt"
+    fake = tmp_path / "python"
+    fake.write_text(f'#!/bin/sh\necho "$@ $DVCBOT_RASA_URL $TELEGRAM_BOT_TOKEN" > {record}\nexit 7\n', "utf-8")
+    fake.chmod(0o755)
+    env = {
+        "DVCBOT_FRONT_PYTHON": str(fake),
+        "DVCBOT_RASA_URL": "http://127.0.0.1:9",
+        "TELEGRAM_BOT_TOKEN": "1:x",
+        "ADMIN_TELEGRAM_IDS": "",
+    }
+    result = run_dvcbot(["telegram"], env_extra=env, timeout=60)
+    assert 7 == result.returncode, result.stderr
+    assert "-m bot.cli telegram http://127.0.0.1:9 1:x" == record.read_text("utf-8").strip()
+    missing = run_dvcbot(["telegram"], env_extra={**env, "DVCBOT_FRONT_PYTHON": str(tmp_path / "khong-co")})
+    assert 0 != missing.returncode and "make setup" in missing.stderr and "Traceback" not in missing.stderr

@@ -1,7 +1,8 @@
-"""Doors of the runtime (issue 12): Rasa's HTTP API needs the run's token, Rasa and the action server listen on
-loopback only, and the staff id list is parsed strictly."""
+"""Doors of the runtime (issue 12): Rasa's HTTP API needs the run's token (which no command line shows), Rasa and
+the action server listen on loopback only, and the staff id list is parsed strictly."""
 
 import os
+from pathlib import Path
 
 import httpx
 import pytest
@@ -69,6 +70,22 @@ def test_the_http_api_needs_the_token(rasa_url, path):
     assert (
         200 == httpx.get(f"{rasa_url}{path}", params={"token": os.environ["DVCBOT_RASA_TOKEN"]}, timeout=10).status_code
     )
+
+
+@pytest.mark.stack
+def test_the_token_is_on_no_command_line(stack):
+    """``ps`` shows every local user the command lines: the token is not on Rasa's (nor on any other)."""
+    token = os.environ["DVCBOT_RASA_TOKEN"].encode()
+    rasa = Path(f"/proc/{stack.pid('rasa')}/cmdline").read_bytes()
+    assert b"--enable-api" in rasa and b"--auth-token" not in rasa
+    leaks = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and token in (proc / "cmdline").read_bytes():
+                leaks.append(proc.name)
+        except OSError:
+            pass
+    assert [] == leaks
 
 
 @pytest.mark.stack

@@ -1,7 +1,11 @@
 """Telegram-side doors of issue 12: forged ratings refused, malformed button data handled, webhook bodies that
-are not an Update refused with 400, statistics pruned after the retention period."""
+are not an Update refused with 400, a gzip bomb refused without being inflated, statistics pruned after the
+retention period."""
 
 import datetime as dt
+import json
+import subprocess
+import sys
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -9,6 +13,7 @@ from telegram import CallbackQuery, Update, User
 from telegram.ext import CallbackQueryHandler
 
 from bot.rasa_client import RasaClient
+from bot.runtime import paths
 from bot.telegram import citizens
 from bot.telegram.app import SECRET_HEADER, build_application, webhook_app
 from bot.telegram.stats import Stats
@@ -96,3 +101,40 @@ async def test_a_webhook_body_that_is_not_an_update_is_a_400(application, body):
         assert 400 == r.status
         r = await client.post("/telegram", data=body, headers={SECRET_HEADER: "wrong"})
         assert 403 == r.status
+
+
+BOMB_CHECK = """
+import asyncio, json, resource, sys, zlib
+from aiohttp.test_utils import TestClient, TestServer
+from bot.rasa_client import RasaClient
+from bot.runtime import paths
+from bot.telegram.app import SECRET_HEADER, build_application, webhook_app
+
+async def main():
+    application = build_application("123456:bomb", RasaClient("http://127.0.0.1:9"), updater=False)
+    z = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip of 200 MB of spaces, built without holding them
+    body = z.compress(b"{") + b"".join(z.compress(b" " * (1 << 20)) for _ in range(200)) + z.flush()
+    peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    out, before = {"bytes": len(body)}, peak()
+    async with TestClient(TestServer(webhook_app(application, "s3cret"))) as client:
+        for secret in ("wrong", "s3cret"):
+            headers = {SECRET_HEADER: secret, "Content-Encoding": "gzip", "Content-Type": "application/json"}
+            r = await client.post("/telegram", data=body, headers=headers)
+            out[secret] = [r.status, peak() - before]
+    print(json.dumps(out))
+
+asyncio.run(main())
+"""
+
+
+def test_a_gzip_bomb_at_the_webhook_is_refused_without_inflating_it():
+    """Issue 12 (CVE-2025-69223): a 200 KB gzip body took Rasa's aiohttp 3.9.5 from 172 to 553 MB before the
+    secret was checked. On the front environment's aiohttp the body is refused and memory stays flat (a fresh
+    process, so its peak memory measures this request only)."""
+    result = subprocess.run(
+        [sys.executable, "-c", BOMB_CHECK], cwd=paths.ROOT, env=paths.env(), capture_output=True, text=True, timeout=120
+    )
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["bytes"] < 256 * 1024
+    assert 403 == out["wrong"][0] and out["wrong"][1] < 64  # MB
+    assert out["s3cret"][0] in (400, 413) and out["s3cret"][1] < 64

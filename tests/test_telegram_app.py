@@ -17,9 +17,11 @@ use a small stub of Rasa's REST webhook started here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -32,7 +34,7 @@ from telegram.error import TelegramError
 from bot.messages import MAX_INPUT_CHARS as MAX_CHARS
 from bot.runtime.install_key import keyed_id
 from bot.telegram.callbacks import PayloadStore
-from bot.telegram.context import deps
+from bot.telegram.context import KB_WAIT, KnowledgeBusy, deps, kb_call
 from bot.telegram.relay import TYPING_AFTER
 from bot.telegram.send import split_text
 from bot.telegram.texts import (
@@ -40,7 +42,9 @@ from bot.telegram.texts import (
     BUSY_TEXT,
     CONTACT_WARNING,
     ERROR_TEXT,
+    KB_BUSY_SAVE,
     LONG_INPUT_TEXT,
+    SAVE_BUTTON,
     TEXT_ONLY,
     UNKNOWN_COMMAND_TEXT,
 )
@@ -366,3 +370,73 @@ async def test_start_and_vneid_question(real_bot):
 
 def _joined(messages) -> str:
     return "\n".join(message.text for message in messages)
+
+
+# ---- a locked knowledge base (issue 12) ----------------------------------------------------------------------
+@contextlib.contextmanager
+def _locked(path: Path):
+    """Another process's writer holding the knowledge base's write lock."""
+    locker = sqlite3.connect(path, isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+
+
+async def test_a_staff_save_under_a_lock_says_busy_saves_nothing_stalls_no_chat_and_can_be_pressed_again(
+    emulator, rasa_stub, kb
+):
+    before = kb.get("fee_thuong_tru_tt75")["_revision"]
+    async with running_bot(emulator, rasa_stub.url, admin_ids={1042}, kb=kb) as bot:
+        staff, citizen = bot.user(1042), bot.user(1043)
+        await staff.send_command("/anmuc fee_thuong_tru_tt75 thử khoá")
+        [confirm] = await staff.replies()
+        with _locked(kb.path):
+            started = time.monotonic()
+            await staff.press(confirm, SAVE_BUTTON)
+            await asyncio.sleep(0.3)
+            await citizen.send_command("/huongdan")  # reads while the save waits: answered at once
+            [listing] = await citizen.replies(timeout=10)
+            listed_after = time.monotonic() - started
+            [busy] = await staff.replies(timeout=15)
+            busy_after = time.monotonic() - started
+            assert before == kb.get("fee_thuong_tru_tt75", include_retired=True)["_revision"]
+        await staff.press(confirm, SAVE_BUTTON)
+        deadline = time.monotonic() + 15
+        while (
+            "Đã lưu" not in (saved := next(m for m in await staff.history() if m.message_id == confirm.message_id)).text
+        ):
+            assert time.monotonic() < deadline, saved
+            await asyncio.sleep(0.05)
+    assert listing.buttons and listed_after < KB_WAIT
+    assert KB_BUSY_SAVE == busy.text and KB_WAIT <= busy_after < KB_WAIT + 3
+    assert saved.text.startswith("✅ Đã lưu mục")
+    assert kb.get("fee_thuong_tru_tt75") is None  # retired on the second press
+
+
+async def test_kb_call_turns_a_lock_into_knowledge_busy_and_runs_off_the_event_loop(emulator, rasa_stub, kb):
+    async with running_bot(emulator, rasa_stub.url, kb=kb) as bot:
+        app = bot.application
+
+        def locked(_kb):
+            raise sqlite3.OperationalError("database is locked")
+
+        with pytest.raises(KnowledgeBusy):
+            await kb_call(app, locked)
+        with pytest.raises(sqlite3.OperationalError, match="no such table"):
+            await kb_call(app, lambda k: k.db.execute("select * from khong_co"))
+        ticks = 0
+
+        async def tick():
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.05)
+
+        ticker = asyncio.create_task(tick())
+        with pytest.raises(KnowledgeBusy):
+            await kb_call(app, lambda _kb: time.sleep(KB_WAIT + 2))
+        ticker.cancel()
+    assert ticks >= 20  # the loop kept running while the call waited in its thread

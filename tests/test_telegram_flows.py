@@ -236,7 +236,7 @@ async def test_checklist_by_name_by_list_and_unknown(stub_bot):
 
     await user.send_command("/checklist thủ tục không có thật xyz")
     [unknown] = await user.replies()
-    assert "chưa tìm thấy" in unknown.text
+    assert "chưa tìm thấy" in unknown.text and "xyz" not in unknown.text  # never repeated back
 
     await user.send_command("/checklist")
     [menu] = await user.replies()
@@ -415,3 +415,29 @@ async def test_webhook_mode_checks_the_secret_token(emulator, rasa_stub):
         stop.set()
         await server
         await rasa.close()
+
+
+async def test_themmuc_refuses_a_yaml_alias_bomb_and_bad_yaml_with_the_line(emulator, rasa_stub, kb):
+    """Issue 12: 589 bytes of nested aliases sent to /themmuc once became a 69 MB entry (1.1 GB of memory)."""
+    bomb = (
+        "\n".join(
+            ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+            + [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+        )
+        + "\nid: faq_bom\nkind: faq\ntitle: '*a8'\n"
+    )
+    assert len(bomb.encode()) < 600
+    before = kb.db.execute("select count(*) from revisions").fetchone()[0]
+    async with running_bot(emulator, rasa_stub.url, admin_ids={ADMIN}, kb=kb) as bot:
+        staff = bot.user(ADMIN)
+        await staff.send_command("/themmuc")
+        await staff.replies()
+        await staff.send_text(bomb)
+        [refused] = await staff.replies(timeout=10)
+        await staff.send_text("id: [a\nkind: faq")
+        [bad] = await staff.replies(timeout=10)
+        await staff.send_command("/huy")
+        await staff.replies()
+    assert refused.text.startswith("Không đọc được YAML") and "bí danh" in refused.text and "dòng 1" in refused.text
+    assert bad.text.startswith("Không đọc được YAML") and "(dòng 2, cột" in bad.text
+    assert kb.get("faq_bom") is None and before == kb.db.execute("select count(*) from revisions").fetchone()[0]

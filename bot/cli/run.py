@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from bot.cli.staff import staff_process
 from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.runtime import front, paths
 from bot.runtime.model import train
 from bot.runtime.stack import rasa_server
 from bot.terminal import BUSY, chat, format_replies
@@ -79,7 +80,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    with rasa_server() as url:
+    with rasa_server(args.workers) as url:
         try:
             asyncio.run(chat(url))
         except KeyboardInterrupt:
@@ -117,17 +118,24 @@ def admin_ids_from_env() -> set[int]:
 
 
 def cmd_telegram(args: argparse.Namespace) -> int:
-    """Telegram bot: polling, or a webhook when TELEGRAM_WEBHOOK_URL is set; staff from ADMIN_TELEGRAM_IDS."""
-    # lazy: python-telegram-bot and aiohttp would cost every other dvcbot command (kb …) 0.4 s of start-up
-    from bot.telegram.app import run_polling, run_webhook
+    """Telegram bot: polling, or a webhook when TELEGRAM_WEBHOOK_URL is set; staff from ADMIN_TELEGRAM_IDS.
 
+    The bot itself always runs on the front environment (:mod:`bot.runtime.front`): started from the Rasa
+    environment, this starts the stack and hands the bot to the front environment's Python."""
     token = os.environ.get("TELEGRAM_BOT_TOKEN")
     if not token:
         raise SystemExit("Thiếu biến môi trường TELEGRAM_BOT_TOKEN (lấy từ @BotFather).")
     admin_ids = admin_ids_from_env()
+    if not paths.in_front_env():
+        front.front_command()  # a missing front environment is said before the stack starts
+        with rasa_server() as url:
+            return front.run_front_end(url, verbose=getattr(args, "verbose", False))
+    # lazy: python-telegram-bot and aiohttp would cost every other dvcbot command (kb …) 0.4 s of start-up
+    from bot.telegram.app import run_polling, run_webhook
+
     base_url = os.environ.get("TELEGRAM_API_URL") or None
     webhook_url = os.environ.get("TELEGRAM_WEBHOOK_URL")
-    with rasa_server() as url:
+    with rasa_server(getattr(args, "workers", None)) as url:
         if webhook_url:
             run_webhook(
                 token,
@@ -167,16 +175,27 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def add_parsers(sub) -> None:
     """Register ``run``, ``chat``, ``ask``, ``telegram`` and ``train``."""
-    sub.add_parser(
+    run = sub.add_parser(
         "run", help="chạy trợ lý: Telegram nếu có TELEGRAM_BOT_TOKEN, nếu không thì chat trong terminal"
-    ).set_defaults(func=cmd_run)
-    sub.add_parser("chat", help="chat trong terminal").set_defaults(func=cmd_chat)
+    )
+    run.set_defaults(func=cmd_run)
+    chat_ = sub.add_parser("chat", help="chat trong terminal")
+    chat_.set_defaults(func=cmd_chat)
     ask = sub.add_parser("ask", help="hỏi một câu, hoặc --batch FILE (JSON lines) và in JSON lines")
     ask.add_argument("question", nargs="*")
     ask.add_argument("--batch", metavar="FILE", help='tệp JSON lines {"sender","text"}; \'-\' là stdin')
     ask.add_argument("--sender", default="cli")
     ask.set_defaults(func=cmd_ask)
-    sub.add_parser("telegram", help="chạy bot Telegram (polling)").set_defaults(func=cmd_telegram)
+    telegram = sub.add_parser("telegram", help="chạy bot Telegram (polling)")
+    telegram.set_defaults(func=cmd_telegram)
+    for parser in (run, chat_, telegram):
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="số tiến trình Rasa (mặc định $DVCBOT_WORKERS, không có thì 1); từ 2 trở lên dùng chung "
+            "Redis và PostgreSQL (tự khởi động, hoặc $DVCBOT_REDIS_URL / $DVCBOT_TRACKER_URL)",
+        )
     tr = sub.add_parser("train", help="huấn luyện mô hình Rasa khi dữ liệu thay đổi")
     tr.add_argument("--force", action="store_true")
     tr.set_defaults(func=cmd_train)

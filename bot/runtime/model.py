@@ -85,7 +85,7 @@ def train(force: bool = False) -> int:
         return 0
     paths.MODEL.parent.mkdir(parents=True, exist_ok=True)
     cmd = [
-        sys.executable,
+        paths.rasa_python(),
         "-m",
         "rasa",
         "train",

@@ -25,7 +25,7 @@ from telegram.ext import (
 )
 
 from bot.telegram.callbacks import ADMIN_PREFIX, pattern
-from bot.telegram.context import deps
+from bot.telegram.context import KnowledgeBusy, deps, kb_call
 from bot.telegram.send import end_conversation, split_text
 from bot.telegram.stats import format_summary
 from bot.telegram.texts import (
@@ -48,6 +48,7 @@ from bot.telegram.texts import (
     FOUND_ENTRIES,
     FOUND_ENTRY,
     INVALID,
+    KB_BUSY_SAVE,
     NO_ANSWER_FIELD,
     NO_STATS,
     NOT_FOUND,
@@ -65,8 +66,9 @@ from bot.telegram.texts import (
 )
 from knowledge import edits, search
 from knowledge.clock import vn_time
+from knowledge.content_files import ContentError, parse_yaml
 from knowledge.schema import InvalidEntry, check_entry, normalize_entry
-from knowledge.store import Conflict, NotFound
+from knowledge.store import Conflict, KnowledgeBase, NotFound
 
 log = logging.getLogger("bot.telegram")
 
@@ -108,23 +110,27 @@ async def statistics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await update.effective_message.reply_text(chunk)
 
 
+def _look_up(kb, args: list[str]) -> tuple[dict | None, list[tuple[str, dict | None]], dict | None]:
+    """The entry named ``args[0]`` and its last revision, or else the entries the words of ``args`` find."""
+    entry = kb.get(args[0], include_retired=True)
+    if entry is not None:
+        return entry, [], kb.history(entry["id"])[-1]
+    return None, [(h["id"], kb.get(h["id"])) for h in search.search(kb.db, " ".join(args), limit=8)], None
+
+
 async def show_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show one knowledge entry as YAML, or the entries a keyword finds (/xemmuc)."""
     if not context.args:
         await update.effective_message.reply_text(USAGE["xemmuc"], parse_mode=ParseMode.HTML)
         return
-    kb = deps(context).kb
-    entry = kb.get(context.args[0], include_retired=True)
+    entry, found, last = await kb_call(context, _look_up, context.args)
     if entry is None:
-        hits = search.search(kb.db, " ".join(context.args), limit=8)
-        found = [(h["id"], kb.get(h["id"])) for h in hits]
         lines = [FOUND_ENTRY.format(id=html.escape(i), title=html.escape(e["title"])) for i, e in found if e]
         text = (
             FOUND_ENTRIES.format(lines="\n".join(lines)) if lines else NOT_FOUND.format(id=html.escape(context.args[0]))
         )
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
         return
-    last = kb.history(entry["id"])[-1]
     header = ENTRY_HEADER.format(
         id=html.escape(entry["id"]),
         revision=entry["_revision"],
@@ -147,7 +153,7 @@ async def _entry_named(update: Update, context: ContextTypes.DEFAULT_TYPE, comma
     if not context.args:
         await update.effective_message.reply_text(USAGE[command], parse_mode=ParseMode.HTML)
         return None
-    entry = deps(context).kb.get(context.args[0])
+    entry = await kb_call(context, KnowledgeBase.get, context.args[0])
     if entry is None:
         await update.effective_message.reply_text(
             NOT_FOUND.format(id=html.escape(context.args[0])), parse_mode=ParseMode.HTML
@@ -201,11 +207,15 @@ async def add_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Check the new entry; ask why when it is valid, else say what is wrong."""
     message = update.effective_message
     try:
-        entry = yaml.safe_load(message.text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # the loader of content files: size limit, no anchors or aliases (a 589-byte alias bomb once became a
+        # 69 MB entry and 1.1 GB of memory)
+        entry = parse_yaml(message.text, "tin nhắn")
+    except ContentError as exc:
+        cause = exc.__cause__
+        mark = getattr(cause, "problem_mark", None)
         where = BAD_YAML_WHERE.format(line=mark.line + 1, column=mark.column + 1) if mark else ""
-        await message.reply_text(BAD_YAML.format(error=f"{getattr(exc, 'problem', None) or exc}{where}"))
+        error = getattr(cause, "problem", None) if isinstance(cause, yaml.YAMLError) else None
+        await message.reply_text(BAD_YAML.format(error=f"{error or exc}{where}"))
         return TYPING_ENTRY
     if isinstance(entry, dict) and isinstance(entry.get("entries"), list) and len(entry["entries"]) == 1:
         entry = entry["entries"][0]
@@ -213,7 +223,7 @@ async def add_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if problems:
         await message.reply_text(INVALID.format(problems=_problems([("", f, m) for f, m in problems])))
         return TYPING_ENTRY
-    if deps(context).kb.get(str(entry["id"]), include_retired=True) is not None:
+    if await kb_call(context, lambda kb: kb.get(str(entry["id"]), include_retired=True)) is not None:
         await message.reply_text(EXISTS.format(id=entry["id"]))
         return TYPING_ENTRY
     context.user_data[CHANGE] = {"action": "add", "id": str(entry["id"]), "entry": normalize_entry(entry)}
@@ -281,6 +291,21 @@ async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, why: str)
     return CONFIRMING
 
 
+def _save(kb, change: dict, author: str) -> tuple[int, bool]:
+    """Save a confirmed change through the one write path of staff changes; the revision and whether
+    anything changed (an edit that changes nothing adds no revision)."""
+    if change["action"] == "edit":
+        entry = kb.get(change["id"], include_retired=True)
+        if entry is None:
+            raise NotFound(change["id"])
+        entry[change["field"]] = change["value"]
+        saved = edits.save(kb, entry, author, change["reason"], base_revision=change["base_revision"])
+        return saved.revision, saved.changed
+    if change["action"] == "add":
+        return kb.add(change["entry"], author, change["reason"]), True
+    return kb.retire(change["id"], author, change["reason"], base_revision=change["base_revision"]), True
+
+
 async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Save the confirmed change; say clearly why when the knowledge base refuses it."""
     query = update.callback_query
@@ -289,24 +314,18 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if change is None:
         await query.edit_message_text(NOTHING_TO_CANCEL)
         return ConversationHandler.END
-    kb = deps(context).kb
     try:
-        if change["action"] == "edit":
-            entry = kb.get(change["id"], include_retired=True)
-            if entry is None:
-                raise NotFound(change["id"])
-            entry[change["field"]] = change["value"]
-            saved = edits.save(kb, entry, _author(update), change["reason"], base_revision=change["base_revision"])
-            revision = saved.revision
-            if not saved.changed:
-                await query.edit_message_text(
-                    UNCHANGED.format(id=html.escape(change["id"]), revision=revision), parse_mode=ParseMode.HTML
-                )
-                return ConversationHandler.END
-        elif change["action"] == "add":
-            revision = kb.add(change["entry"], _author(update), change["reason"])
-        else:
-            revision = kb.retire(change["id"], _author(update), change["reason"], base_revision=change["base_revision"])
+        revision, changed = await kb_call(context, _save, change, _author(update), write=True)
+        if not changed:
+            await query.edit_message_text(
+                UNCHANGED.format(id=html.escape(change["id"]), revision=revision), parse_mode=ParseMode.HTML
+            )
+            return ConversationHandler.END
+    except KnowledgeBusy:
+        # nothing was saved: the change and its buttons stay, so pressing "Lưu" again retries it
+        context.user_data[CHANGE] = change
+        await query.message.reply_text(KB_BUSY_SAVE)
+        return CONFIRMING
     except InvalidEntry as exc:
         await query.edit_message_text(REFUSED.format(reason=REFUSED_INVALID.format(problems=_problems(exc.errors))))
     except Conflict as exc:

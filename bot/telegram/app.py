@@ -32,7 +32,7 @@ from bot.rasa_client import RasaClient
 from bot.runtime import progress
 from bot.telegram import admin, citizens, fee_walk, guide
 from bot.telegram.callbacks import GUIDE_PREFIX, PAYLOAD_PATTERN, RATING_PATTERN, pattern
-from bot.telegram.context import RETRY_ATTEMPTS, RETRY_INTERVAL, Deps, RetryQueue, deps, install
+from bot.telegram.context import RETRY_ATTEMPTS, RETRY_INTERVAL, Deps, KnowledgeBusy, RetryQueue, deps, install
 from bot.telegram.inbox import Inbox, bot_key
 from bot.telegram.relay import RASA_TIMEOUT, load_unanswered, mark_answered, recover_unanswered
 from bot.telegram.routing import (
@@ -45,7 +45,7 @@ from bot.telegram.routing import (
 )
 from bot.telegram.send import RATE_LIMIT_RETRIES, send_text
 from bot.telegram.stats import Stats
-from bot.telegram.texts import COMMANDS, ERROR_TEXT
+from bot.telegram.texts import COMMANDS, ERROR_TEXT, KB_BUSY_TEXT
 from knowledge.store import KnowledgeBase, open_kb
 
 log = logging.getLogger("bot.telegram")
@@ -54,11 +54,16 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the error and tell the user something went wrong (the update then counts as answered)."""
-    log.error("Exception while handling an update", exc_info=context.error)
+    """Log the error and tell the user something went wrong, or that the knowledge base is busy (the update then
+    counts as answered)."""
+    busy = isinstance(context.error, KnowledgeBusy)
+    if busy:
+        log.warning("knowledge base busy: %s", context.error)
+    else:
+        log.error("Exception while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat:
         try:
-            await send_text(context.bot, update.effective_chat.id, ERROR_TEXT)
+            await send_text(context.bot, update.effective_chat.id, KB_BUSY_TEXT if busy else ERROR_TEXT)
         except TelegramError as exc:
             log.warning("Could not tell the user about the error: %s", exc)
         mark_answered(context, update.update_id)

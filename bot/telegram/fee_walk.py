@@ -12,9 +12,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler
 
-from bot.messages import ECHO_CHARS, TYPED_NAME_CHARS, payload, safe_text
+from actions.buttons import payload
+from bot.messages import TYPED_NAME_CHARS, safe_text
 from bot.telegram.callbacks import FEE_PREFIX, pattern
-from bot.telegram.context import deps
+from bot.telegram.context import kb_call
 from bot.telegram.relay import relay
 from bot.telegram.routing import TYPED_TEXT, strip_mentions
 from bot.telegram.send import end_conversation
@@ -35,6 +36,7 @@ from bot.telegram.texts import (
     FEE_UNKNOWN_PROVINCE,
 )
 from knowledge.places import resolve
+from knowledge.store import KnowledgeBase
 
 CHOOSING_SERVICE, CHOOSING_PROVINCE, TYPING_PROVINCE, CHOOSING_CHANNEL = range(4)
 # the provinces offered as buttons (any other can be typed)
@@ -45,8 +47,8 @@ def _fee_services(kb) -> list[dict]:
     return [s for s in kb.entries("service") if kb.fees(s["id"])]
 
 
-def _fee_service(context: ContextTypes.DEFAULT_TYPE) -> dict | None:
-    return deps(context).kb.get(context.user_data.get("fee_service", ""))
+async def _fee_service(context: ContextTypes.DEFAULT_TYPE) -> dict | None:
+    return await kb_call(context, KnowledgeBase.get, context.user_data.get("fee_service", ""))
 
 
 def _channel_markup() -> InlineKeyboardMarkup:
@@ -57,7 +59,7 @@ def _channel_markup() -> InlineKeyboardMarkup:
 
 async def fee_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Ask which service the fee question is about (/phi)."""
-    services = _fee_services(deps(context).kb)
+    services = await kb_call(context, _fee_services)
     if not services:
         await update.effective_message.reply_text(FEE_NO_SERVICES)
         return ConversationHandler.END
@@ -72,7 +74,7 @@ async def fee_service(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
     query = update.callback_query
     await query.answer()
     context.user_data["fee_service"] = query.data.split("|", 2)[2]
-    service = _fee_service(context)
+    service = await _fee_service(context)
     if service is None:
         await query.edit_message_text(FEE_NO_SERVICE)
         return ConversationHandler.END
@@ -98,7 +100,7 @@ async def fee_province(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     await query.answer()
     choice = query.data.split("|", 2)[2]
     context.user_data["fee_province"] = None if choice == "all" else FEE_PROVINCES[int(choice)]
-    service = _fee_service(context)
+    service = await _fee_service(context)
     if service is None:
         await query.edit_message_text(FEE_NO_SERVICE)
         return ConversationHandler.END
@@ -126,10 +128,10 @@ async def fee_typed_province(update: Update, context: ContextTypes.DEFAULT_TYPE)
     typed = safe_text(strip_mentions(update.effective_message.text, context.bot.username), limit=TYPED_NAME_CHARS)
     place = resolve(typed) if typed else None
     if place is None:
-        await update.effective_message.reply_text(FEE_UNKNOWN_PROVINCE.format(given=typed[:ECHO_CHARS]))
+        await update.effective_message.reply_text(FEE_UNKNOWN_PROVINCE)  # never repeat what was typed
         return TYPING_PROVINCE
     context.user_data["fee_province"] = place.old_province or place.province
-    service = _fee_service(context)
+    service = await _fee_service(context)
     if service is None:
         await update.effective_message.reply_text(FEE_NO_SERVICE)
         return ConversationHandler.END
@@ -148,7 +150,7 @@ async def fee_channel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
     query = update.callback_query
     await query.answer()
     channel = query.data.split("|", 2)[2]
-    service, province = _fee_service(context), context.user_data.get("fee_province")
+    service, province = await _fee_service(context), context.user_data.get("fee_province")
     if service is None:
         await query.edit_message_text(FEE_NO_SERVICE)
         return ConversationHandler.END

@@ -62,6 +62,8 @@ ERROR_TEXT = "Xin lỗi, đã có lỗi xảy ra. Bạn vui lòng thử lại sa
 
 # ---- Rasa down: the retry queue -----------------------------------------------------------------------
 BUSY_TEXT = "Hệ thống đang bận."
+KB_BUSY_TEXT = "Hệ thống đang bận, bạn vui lòng thử lại sau ít phút nhé."
+KB_BUSY_SAVE = "Cơ sở tri thức đang bận (có người khác đang ghi): chưa lưu gì. Bấm «✅ Lưu» lại sau ít phút, hoặc /huy."
 QUEUED_TEXT = "Mình đã ghi lại câu hỏi và sẽ tự trả lời ngay khi hệ thống sẵn sàng, bạn không cần gửi lại."
 RETRY_INTRO = "Đây là câu trả lời cho câu hỏi bạn gửi lúc {time}:"
 RETRY_GAVE_UP = (
@@ -76,7 +78,10 @@ FEE_ASK_PROVINCE = "Lệ phí <b>{service}</b>: bạn nộp hồ sơ ở tỉnh/
 FEE_NATIONWIDE = "Toàn quốc"
 FEE_TYPE_PROVINCE_BUTTON = "✍️ Gõ tên tỉnh"
 FEE_TYPE_PROVINCE = "Bạn gõ tên tỉnh/thành (tên cũ trước sáp nhập hay tên mới đều được), ví dụ «Nghệ An»."
-FEE_UNKNOWN_PROVINCE = "Mình chưa nhận ra tỉnh/thành «{given}». Bạn gõ lại giúp mình, hoặc gõ /huy để dừng."
+# the citizen's text is never repeated back (issue 12: a group could make the bot post any line as its own)
+FEE_UNKNOWN_PROVINCE = (
+    "Mình chưa nhận ra tên tỉnh/thành bạn gõ. Bạn gõ lại giúp mình (ví dụ: Hà Nội, Long An), hoặc gõ /huy để dừng."
+)
 FEE_ASK_CHANNEL = "Lệ phí <b>{service}</b> ở <b>{province}</b>: bạn định nộp hồ sơ thế nào?"  # (HTML)
 FEE_CHANNELS = {"o": "💻 Nộp trực tuyến", "t": "🏢 Nộp trực tiếp", "b": "⚖️ So sánh cả hai"}
 FEE_CHOSEN = (  # (HTML)
@@ -96,27 +101,22 @@ GUIDE_DONE = (  # (HTML)
     "✅ Xong hướng dẫn <b>{title}</b>.\n"
     "Gõ /checklist {name} để có danh sách giấy tờ in cho người dân, hoặc /huongdan để chọn thủ tục khác."
 )
-CHECKLIST_UNKNOWN = "Mình chưa tìm thấy thủ tục «{given}». Gõ /checklist (không kèm tên) để chọn từ danh sách."
+CHECKLIST_UNKNOWN = "Mình chưa tìm thấy thủ tục bạn gõ. Gõ /checklist (không kèm tên) để chọn từ danh sách."
 BACK, NEXT, DONE = "◀️ Quay lại", "Tiếp ▶️", "✅ Xong"
 PAGE_BACK, PAGE_NEXT = "◀️ Trang trước", "Trang sau ▶️"
-# the guide's screens (HTML)
-GUIDE_TITLE = "📘 <b>{title}</b>"
-GUIDE_STEP_TITLE = "📘 <b>{title}</b> — bước {step}/{steps}"
-GUIDE_AGENCY = "Cơ quan giải quyết: {agency}"
-GUIDE_CHANNELS = "Nộp qua: {channels}"
-GUIDE_TIME = "Thời gian: {time}"
-GUIDE_DOCUMENTS = "\n<b>Người dân cần chuẩn bị:</b>"
-GUIDE_START = "\nCó {steps} bước. Bấm «Tiếp» để bắt đầu."
-GUIDE_NEED = "🧾 <b>Người dân cần có sẵn:</b> {need}"
-# the printable checklist (plain text)
-CHECKLIST_TITLE = "DANH SÁCH CHUẨN BỊ: {title}"
-CHECKLIST_DOCUMENTS = "Giấy tờ:"
-CHECKLIST_STEPS = "Các bước:"
-CHECKLIST_NEED = " (cần: {need})"
-CHECKLIST_FACTS = {"channels": "Nộp qua", "agency": "Cơ quan", "processing_time": "Thời gian"}
-CHECKLIST_SOURCE = "Nguồn: {source} (kiểm tra ngày {verified_on})"
+# the guide's screens and the checklist render the service with the chat's templates (actions/templates)
 
 # ---- staff -------------------------------------------------------------------------------------------
+STATS_REPORT = (  # /thongke
+    "Thống kê {days} ngày gần nhất\n"
+    "• Tin nhắn: {messages} (gõ chữ: {typed}, bấm nút: {buttons}) từ {chats} cuộc trò chuyện\n"
+    "• Tỉ lệ không hiểu (fallback): {fallback_share} ({fallbacks}/{typed})\n"
+    "• Đánh giá: 👍 {thumbs_up} · 👎 {thumbs_down}\n"
+    "• Ý định hỏi nhiều nhất:"
+)
+STATS_ROW = "   {count} × {what}"
+STATS_UNANSWERED = "• Câu hỏi chưa trả lời được:"
+STATS_NONE_YET, STATS_NONE = "   (chưa có)", "   (không có)"
 ADMIN_ONLY = "Xin lỗi, lệnh này chỉ dành cho cán bộ quản trị, trong tin nhắn riêng với bot."
 RASA_UP = "Rasa: đang hoạt động."
 RASA_DOWN = "Rasa: không phản hồi."
