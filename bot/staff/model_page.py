@@ -3,7 +3,7 @@ the running bot to the new model only when it trained and passed the question-ba
 model in one step.
 
 Training and the candidate's check run in child processes with the Python that has Rasa
-(``$DVCBOT_RASA_PYTHON``, default this one): the staff page itself never imports Rasa. The candidate is served by
+(:func:`bot.runtime.paths.rasa_python`): the staff page itself never imports Rasa. The candidate is served by
 a temporary Rasa on loopback for its parses; the bank is answered locally for both models (as the check before
 publish does) and scored as ``dvcbot eval answers`` scores. The running Rasa loads a model with ``PUT /model``.
 """
@@ -13,10 +13,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
 import secrets
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -34,7 +32,6 @@ from knowledge.retrieval import Retriever
 from knowledge.store import KnowledgeBase
 
 MANAGER: web.AppKey[ModelManager] = web.AppKey("models", object)  # type: ignore[arg-type]
-PYTHON_ENV = "DVCBOT_RASA_PYTHON"
 TOLERANCE = 0.02  # the candidate may score this much below the live model (training is not deterministic)
 
 
@@ -73,7 +70,7 @@ class ModelManager:
         self.model = model
         self.previous = model.with_name("dvcbot.previous.tar.gz")
         self.work = paths.VAR / "model-candidates"
-        self.python = os.environ.get(PYTHON_ENV) or sys.executable
+        self.python = paths.rasa_python()
         self.state: dict = {"status": "idle", "log": []}
         self.task: asyncio.Task | None = None
 
