@@ -39,6 +39,12 @@ def cmd_add_user(args) -> int:
     return 0
 
 
+def _front_python() -> str:
+    """The page runs on the front environment when it is installed (it needs no Rasa), else on this Python."""
+    front = paths.front_python()
+    return front if os.path.exists(front) else sys.executable
+
+
 @contextlib.contextmanager
 def staff_process(rasa_url: str) -> Iterator[None]:
     """``dvcbot staff serve`` as a child process while the block runs, when ``$STAFF_WEB_PORT`` is set."""
@@ -47,7 +53,7 @@ def staff_process(rasa_url: str) -> Iterator[None]:
         yield
         return
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "staff", "serve", "--port", port],
+        [_front_python(), "-m", "bot.cli", "staff", "serve", "--port", port],
         cwd=paths.ROOT,
         env={**paths.env(), "DVCBOT_RASA_URL": rasa_url},
     )

@@ -3,7 +3,7 @@ the running bot to the new model only when it trained and passed the question-ba
 model in one step.
 
 Training and the candidate's check run in child processes with the Python that has Rasa
-(``$DVCBOT_RASA_PYTHON``, default this one): the staff page itself never imports Rasa. The candidate is served by
+(:func:`bot.runtime.paths.rasa_python`): the staff page itself never imports Rasa. The candidate is served by
 a temporary Rasa on loopback for its parses; the bank is answered locally for both models (as the check before
 publish does) and scored as ``dvcbot eval answers`` scores. The running Rasa loads a model with ``PUT /model``.
 """
@@ -13,10 +13,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
 import secrets
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -34,7 +32,6 @@ from knowledge.retrieval import Retriever
 from knowledge.store import KnowledgeBase
 
 MANAGER: web.AppKey[ModelManager] = web.AppKey("models", object)  # type: ignore[arg-type]
-PYTHON_ENV = "DVCBOT_RASA_PYTHON"
 TOLERANCE = 0.02  # the candidate may score this much below the live model (training is not deterministic)
 
 
@@ -73,7 +70,7 @@ class ModelManager:
         self.model = model
         self.previous = model.with_name("dvcbot.previous.tar.gz")
         self.work = paths.VAR / "model-candidates"
-        self.python = os.environ.get(PYTHON_ENV) or sys.executable
+        self.python = paths.rasa_python()
         self.state: dict = {"status": "idle", "log": []}
         self.task: asyncio.Task | None = None
 
@@ -137,19 +134,46 @@ class ModelManager:
                 "by": self.state.get("by"),
                 "train_seconds": round(trained),
             }
-            if self.model.exists():
-                shutil.copy2(self.model, self.previous)
-                if meta_path(self.model).exists():
-                    shutil.copy2(meta_path(self.model), meta_path(self.previous))
-            shutil.move(str(candidate), self.model)
-            meta_path(self.model).write_text(json.dumps(meta, ensure_ascii=False, indent=1), "utf-8")
-            await self.load_live()
+            self._switch(candidate, meta)
+            await self._load_or_roll_back()
             total = time.monotonic() - started
             self.state.update(status="done", seconds=round(total, 1))
             self._say(f"Bot đã dùng mô hình mới: {total:.0f} giây từ lúc bấm huấn luyện.")
         except Exception as exc:  # noqa: BLE001 - every failure is shown on the page, the live model stays
             self.state["status"] = "failed"
             self._say(f"Dừng: {exc}. Bot vẫn dùng mô hình cũ.")
+
+    def _files(self) -> list[Path]:
+        return [self.model, meta_path(self.model), self.previous, meta_path(self.previous)]
+
+    def _switch(self, candidate: Path, meta: dict) -> None:
+        """The live model becomes the previous one, the candidate the live one; the files before are kept aside
+        until Rasa has loaded the new model."""
+        for path in self._files():
+            if path.exists():
+                shutil.copy2(path, path.with_name(path.name + ".bak"))
+        if self.model.exists():
+            shutil.copy2(self.model, self.previous)
+            meta_path(self.previous).unlink(missing_ok=True)
+            if meta_path(self.model).exists():
+                shutil.copy2(meta_path(self.model), meta_path(self.previous))
+        shutil.move(str(candidate), self.model)
+        meta_path(self.model).write_text(json.dumps(meta, ensure_ascii=False, indent=1), "utf-8")
+
+    async def _load_or_roll_back(self) -> None:
+        """Load the switched model; if Rasa refuses it, put every file back as it was."""
+        try:
+            await self.load_live()
+        except Exception:
+            for path in self._files():
+                backup = path.with_name(path.name + ".bak")
+                if backup.exists():
+                    shutil.move(str(backup), path)
+                else:
+                    path.unlink(missing_ok=True)
+            raise
+        for path in self._files():
+            path.with_name(path.name + ".bak").unlink(missing_ok=True)
 
     async def _check(self, candidate: Path) -> tuple[dict, dict]:
         """Bank scores of the candidate (served by a temporary Rasa) and of the live model."""
@@ -201,6 +225,9 @@ class ModelManager:
         if not self.previous.exists():
             raise RuntimeError("chưa có mô hình trước để khôi phục")
         swap = self.model.with_name("dvcbot.swap.tar.gz")
+        for path in self._files():
+            if path.exists():
+                shutil.copy2(path, path.with_name(path.name + ".bak"))
         shutil.move(str(self.model), swap)
         shutil.move(str(self.previous), self.model)
         shutil.move(str(swap), self.previous)
@@ -211,7 +238,7 @@ class ModelManager:
                 m.unlink(missing_ok=True)
             else:
                 m.write_text(t, "utf-8")
-        await self.load_live()
+        await self._load_or_roll_back()
 
 
 async def model_page(request: web.Request) -> web.Response:
