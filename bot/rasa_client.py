@@ -43,6 +43,7 @@ class Reply(_ReplyBase, total=False):
     answer: str
     answered: bool
     intent: str  # the intent Rasa recognised, for the statistics
+    entry: str  # the knowledge entry the answer came from, for the statistics
 
 
 class RasaUnavailable(Exception):
@@ -111,6 +112,8 @@ class RasaClient:
                 replies[0]["answered"] = bool(meta.get("answered"))
             if meta.get("intent"):
                 replies[0]["intent"] = str(meta["intent"])
+            if meta.get("entry"):
+                replies[0]["entry"] = str(meta["entry"])
         if not replies:
             # every action of ours says something: silence means the action server failed
             raise RasaUnavailable("empty reply (action server down?)")

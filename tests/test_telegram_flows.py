@@ -174,8 +174,9 @@ async def test_rating_only_under_answers_and_stats_for_staff(emulator, rasa_stub
         assert ADMIN_ONLY == refused.text
         await staff.send_command("/thongke")
         [report] = await staff.replies()
-    assert "Tin nhắn: 4 (gõ chữ: 4, bấm nút: 0) từ 1 cuộc trò chuyện" in report.text
-    assert "Tỉ lệ không hiểu (fallback): 25% (1/4)" in report.text
+    # the citizen's refused /thongke is counted too (the staff's own is counted after its report)
+    assert "Tin nhắn: 5 (gõ chữ: 4, bấm nút: 0, lệnh: 1) từ 1 cuộc trò chuyện" in report.text
+    assert "Chưa trả lời được (không hiểu, hỏi lại, ngoài phạm vi): 25% (1/4)" in report.text
     assert "👍 0 · 👎 1" in report.text
     assert "1 × abc xyz" in report.text
     stored = [row["text"] for row in stats.db.query("select text from messages order by id")]

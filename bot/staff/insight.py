@@ -128,7 +128,7 @@ def figures(stats: Stats, days: int, now: dt.datetime | None = None) -> dict:
     chats_day: dict[str, set] = {}
     for r in rows:
         chats_day.setdefault(r["created_at"][:10], set()).add(r["chat"])
-    entry_col = "entry" if "entry" in cols else "intent"
+    entry_col = "entry" if "entry" in cols and any(r.get("entry") for r in rows) else "intent"
     asked = Counter(r[entry_col] for r in rows if r.get(entry_col))
     return {
         **summary,

@@ -81,6 +81,18 @@ async def _post_init(application: Application) -> None:
         deps(application).recovery = asyncio.create_task(recover_unanswered(application))
 
 
+async def count_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Count a command in the statistics (its name only: what follows it may hold personal data)."""
+    stats, message = deps(context).stats, update.effective_message
+    if stats is None or message is None or not message.text or update.effective_chat is None:
+        return
+    name = message.text.split()[0].split("@")[0][:32]
+    try:
+        stats.record_message(update.effective_chat.id, name, name, "command", redacted=True, answered=True)
+    except Exception:  # statistics never stop an answer
+        log.exception("could not record statistics")
+
+
 async def skip_seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop an update the inbox already holds (Telegram delivering it again after a crash): answered once."""
     inbox = deps(context).inbox
@@ -159,6 +171,8 @@ def build_application(
     staff = staff_filter(admin_ids)
 
     application.add_handler(TypeHandler(Update, skip_seen), group=-1)
+    # after the handler that answered (group 0): every command is counted, whichever handler took it
+    application.add_handler(MessageHandler(filters.COMMAND, count_command), group=1)
     # conversations first: while one runs, the user's typed text belongs to it
     application.add_handler(admin.conversation(staff, build=_conversation))
     application.add_handler(fee_walk.conversation(build=_conversation))

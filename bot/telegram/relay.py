@@ -69,8 +69,16 @@ async def deliver(
     if shared.stats is not None:
         try:
             # the answer action reports the intent with its answer: no second call to Rasa
-            intent = replies[0].get("intent") if replies else None
-            question_id = shared.stats.record_message(chat_id, text, intent, kind, redacted=True)
+            first = replies[0] if replies else {}
+            question_id = shared.stats.record_message(
+                chat_id,
+                text,
+                first.get("intent"),
+                kind,
+                redacted=True,
+                answered=first.get("answered"),
+                entry=first.get("entry"),
+            )
         except Exception:  # statistics never stop an answer
             log.exception("could not record statistics")
     if intro:

@@ -67,10 +67,16 @@ class Stats:
                     "fallback": int,
                     "rating": int,
                     "rated_at": str,
+                    "answered": int,
+                    "entry": str,
                 },
                 pk="id",
             )
             self.db["messages"].create_index(["created_at"])
+        columns = self.db["messages"].columns_dict
+        for name, kind in (("answered", int), ("entry", str)):  # stores made before these columns existed
+            if name not in columns:
+                self.db["messages"].add_column(name, kind)
 
     def _get_salt(self) -> str:
         rows = list(self.db.query("select value from meta where key = 'salt'"))
@@ -93,11 +99,16 @@ class Stats:
         kind: str = "text",
         now: dt.datetime | None = None,
         redacted: bool = False,
+        answered: bool | None = None,
+        entry: str | None = None,
     ) -> int:
         """Store one incoming message (redacted) with the intent Rasa gave it; returns its id for ratings.
 
-        :param kind: ``text`` for typed messages, ``button`` for button payloads
+        :param kind: ``text`` for typed messages, ``button`` for button payloads, ``command`` for a command
         :param redacted: ``text`` went through :func:`bot.messages.safe_text` already
+        :param answered: what the answer action said (``False`` for "chưa hiểu", a clarifying question, out of
+            scope): counted as unanswered, whatever the intent was; ``None`` when no action reported
+        :param entry: the knowledge entry the answer came from
         """
         if time.monotonic() - self._pruned > PRUNE_EVERY:
             self.prune()
@@ -107,14 +118,17 @@ class Stats:
             text = safe_text(text, button=kind == "button", limit=STORED_TEXT_CHARS, sender=str(chat_id))
         with self.db.conn:
             cursor = self.db.execute(
-                "insert into messages (created_at, chat, kind, text, intent, fallback) values (?, ?, ?, ?, ?, ?)",
+                "insert into messages (created_at, chat, kind, text, intent, fallback, answered, entry)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (now or _now()).isoformat(),
                     self.chat_key(chat_id),
                     kind,
                     text,
                     intent,
-                    int(intent in FALLBACK_INTENTS),
+                    int(intent in FALLBACK_INTENTS or answered is False),
+                    None if answered is None else int(answered),
+                    entry,
                 ],
             )
         assert cursor.lastrowid is not None  # an insert always has one
@@ -159,8 +173,12 @@ class Stats:
             "days": days,
             "messages": len(rows),
             "typed": len(typed),
+            "buttons": sum(1 for r in rows if r["kind"] == "button"),
+            "commands": sum(1 for r in rows if r["kind"] == "command"),
             "chats": len({r["chat"] for r in rows}),
-            "top_intents": Counter(r["intent"] for r in rows if r["intent"]).most_common(top),
+            "top_intents": Counter(r["intent"] for r in rows if r["intent"] and r["kind"] != "command").most_common(
+                top
+            ),
             "fallbacks": len(fallbacks),
             "fallback_rate": len(fallbacks) / len(typed) if typed else 0.0,
             "thumbs_up": sum(1 for r in rows if r["rating"] == 1),
@@ -174,13 +192,7 @@ class Stats:
 
 def format_summary(summary: dict) -> str:
     """The summary as a short Vietnamese report (plain text; wording in :mod:`bot.telegram.texts`)."""
-    lines = [
-        STATS_REPORT.format(
-            **summary,
-            buttons=summary["messages"] - summary["typed"],
-            fallback_share=f"{summary['fallback_rate']:.0%}",
-        )
-    ]
+    lines = [STATS_REPORT.format(**summary, fallback_share=f"{summary['fallback_rate']:.0%}")]
     lines += [STATS_ROW.format(count=c, what=i) for i, c in summary["top_intents"]] or [STATS_NONE_YET]
     lines.append(STATS_UNANSWERED)
     lines += [STATS_ROW.format(count=c, what=t) for t, c in summary["unanswered"]] or [STATS_NONE]

@@ -109,8 +109,8 @@ PAGE_BACK, PAGE_NEXT = "◀️ Trang trước", "Trang sau ▶️"
 # ---- staff -------------------------------------------------------------------------------------------
 STATS_REPORT = (  # /thongke
     "Thống kê {days} ngày gần nhất\n"
-    "• Tin nhắn: {messages} (gõ chữ: {typed}, bấm nút: {buttons}) từ {chats} cuộc trò chuyện\n"
-    "• Tỉ lệ không hiểu (fallback): {fallback_share} ({fallbacks}/{typed})\n"
+    "• Tin nhắn: {messages} (gõ chữ: {typed}, bấm nút: {buttons}, lệnh: {commands}) từ {chats} cuộc trò chuyện\n"
+    "• Chưa trả lời được (không hiểu, hỏi lại, ngoài phạm vi): {fallback_share} ({fallbacks}/{typed})\n"
     "• Đánh giá: 👍 {thumbs_up} · 👎 {thumbs_down}\n"
     "• Ý định hỏi nhiều nhất:"
 )
