@@ -69,15 +69,15 @@ async def deliver(
     if shared.stats is not None:
         try:
             # the answer action reports the intent with its answer: no second call to Rasa
-            first = replies[0] if replies else {}
+            first = replies[0] if replies else None
             question_id = shared.stats.record_message(
                 chat_id,
                 text,
-                first.get("intent"),
+                first.get("intent") if first else None,
                 kind,
                 redacted=True,
-                answered=first.get("answered"),
-                entry=first.get("entry"),
+                answered=first.get("answered") if first else None,
+                entry=first.get("entry") if first else None,
             )
         except Exception:  # statistics never stop an answer
             log.exception("could not record statistics")
