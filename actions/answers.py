@@ -511,8 +511,15 @@ def next_context(kb, decision: Decision, request: Request, context: Context) -> 
     entry = kb.get(entry_id) if entry_id else None
     if entry:
         topic = entry.get("topic") or topic
+    # after a FAQ answer the procedure under discussion is one the citizen named, of the answer's topic; a
+    # service retrieval merely found ("đổi" in "đổi bằng lái online") would catch the next short follow-up
+    service = decision.service if decision.kind in ("service", "fact") else None
+    if service is None and request.service and request.named_service:
+        named = kb.get(request.service)
+        if named and (entry is None or named.get("topic") == entry.get("topic")):
+            service = request.service
     new = Context(
-        service=decision.service if decision.kind in ("service", "fact") else request.service,
+        service=service,
         province=context.province,
         aspect=",".join(decision.aspects) or None,
         topic=topic,
