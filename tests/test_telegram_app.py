@@ -33,7 +33,7 @@ from bot.messages import MAX_INPUT_CHARS as MAX_CHARS
 from bot.runtime.install_key import keyed_id
 from bot.telegram.callbacks import PayloadStore
 from bot.telegram.context import deps
-from bot.telegram.relay import TYPING_AFTER
+from bot.telegram.relay import TYPING_AFTER, TypingBudget
 from bot.telegram.send import split_text
 from bot.telegram.texts import (
     ADMIN_ONLY,
@@ -366,3 +366,10 @@ async def test_start_and_vneid_question(real_bot):
 
 def _joined(messages) -> str:
     return "\n".join(message.text for message in messages)
+
+
+def test_typing_indicators_leave_the_rate_limit_to_answers():
+    """Under load every answer is slow: only a few typing indicators a second, the rest skipped."""
+    budget = TypingBudget(per_second=3)
+    assert [True, True, True, False, False] == [budget.take(now=100.2) for _ in range(5)]
+    assert budget.take(now=101.0) and budget.take(now=101.9)

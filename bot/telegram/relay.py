@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -28,6 +29,31 @@ RASA_TIMEOUT = 5.0  # seconds; past this the user is told the system is busy
 # Show "typing..." only in private chats whose answer takes longer than this (seconds): chat actions pass
 # the same rate limiter as answers (groups: 20 a minute), so fast answers and groups do without them.
 TYPING_AFTER = 1.0
+# ...and at most this many a second in all: under load every answer is slow, and a typing action for each
+# would take half of the bot's 30 requests a second from the answers themselves
+TYPING_PER_SECOND = 3
+
+
+class TypingBudget:
+    """At most ``per_second`` typing indicators in any one second (the rest are skipped, never queued)."""
+
+    def __init__(self, per_second: int = TYPING_PER_SECOND):
+        self.per_second = per_second
+        self._second = 0
+        self._used = 0
+
+    def take(self, now: float | None = None) -> bool:
+        """True (and one is used) when a typing indicator may be sent now."""
+        second = int(time.monotonic() if now is None else now)
+        if second != self._second:
+            self._second, self._used = second, 0
+        if self._used >= self.per_second:
+            return False
+        self._used += 1
+        return True
+
+
+_typing = TypingBudget()
 
 
 async def ask_rasa(
@@ -41,7 +67,7 @@ async def ask_rasa(
     answer = asyncio.ensure_future(deps(context).rasa.send(sender, text, redacted=True))
     if typing and chat_id is not None:
         done, _ = await asyncio.wait({answer}, timeout=TYPING_AFTER)
-        if not done:
+        if not done and _typing.take():
             # Fire and forget: the answer never waits for (or fails with) the typing indicator.
             context.application.create_task(send_typing(context, chat_id))
     return await answer
