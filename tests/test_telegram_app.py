@@ -31,6 +31,7 @@ from telegram.error import TelegramError
 
 from bot.messages import MAX_INPUT_CHARS as MAX_CHARS
 from bot.runtime.install_key import keyed_id
+from bot.telegram import relay
 from bot.telegram.callbacks import PayloadStore
 from bot.telegram.context import deps
 from bot.telegram.relay import TYPING_AFTER, TypingBudget
@@ -41,6 +42,7 @@ from bot.telegram.texts import (
     CONTACT_WARNING,
     ERROR_TEXT,
     LONG_INPUT_TEXT,
+    RETRY_INTRO,
     TEXT_ONLY,
     UNKNOWN_COMMAND_TEXT,
 )
@@ -302,6 +304,20 @@ async def test_slow_rasa_gives_busy_message_within_timeout(emulator, rasa_stub):
         [answer] = await user.replies(timeout=3)
     assert answer.text.startswith(BUSY_TEXT)
     assert time.monotonic() - started < 2
+
+
+async def test_slow_rasa_is_waited_for_not_asked_twice(emulator, rasa_stub, monkeypatch):
+    """Past the busy notice the same answer is still awaited and delivered: Rasa is asked once, not again."""
+    monkeypatch.setattr(relay, "RASA_TIMEOUT", 0.3)
+    rasa_stub.delay = 1.5
+    async with running_bot(emulator, rasa_stub.url, rasa_timeout=10.0) as bot:
+        user = bot.user(1016)
+        await user.send_text("Lệ phí cấp căn cước?")
+        messages = await user.replies(count=3, timeout=10)
+    assert messages[0].text.startswith(BUSY_TEXT)
+    assert messages[1].text.startswith(RETRY_INTRO.split("{", 1)[0])
+    assert "Đã nhận: Lệ phí cấp căn cước?" == messages[2].text
+    assert 1 == len(rasa_stub.received)
 
 
 async def test_unexpected_error_reaches_error_handler(stub_bot, monkeypatch):
