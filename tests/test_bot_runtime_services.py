@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 
-from bot.bench.load import SCRIPT, RestChannel, drive
+from bot.bench.load import SCRIPT, RestChannel, drive, warm_up
 from bot.messages import safe_text
 from bot.rasa_client import RasaClient
 from bot.runtime.services import redis_lock_store_yaml
@@ -34,20 +34,10 @@ def two_workers(live_kb_path):
     """Two Rasa workers, one action server, Redis and PostgreSQL started by the stack (data in the session dir)."""
     stack = Stack(workers=2, supervise=False).start(timeout=900)
     try:
-        asyncio.run(_warm_up(stack))
+        asyncio.run(warm_up(stack))
         yield stack
     finally:
         stack.stop()
-
-
-async def _warm_up(stack: Stack) -> None:
-    """One message to each worker: a worker's first answer takes seconds (models loading), not the others'."""
-    for name in stack.rasa_ports:
-        client = RasaClient(stack.worker_url(name), timeout=120)
-        try:
-            await client.send(f"warm-up-{name}", "xin chào")
-        finally:
-            await client.close()
 
 
 async def _user_texts(stack: Stack, sender: str) -> list[str]:

@@ -39,7 +39,8 @@ def joined(replies):
 def test_tracker_store_section(tmp_path):
     assert f'db: "{tmp_path / "tracker.db"}"' in tracker_store_yaml(var_dir=tmp_path, url="")
     assert "dialect: sqlite" in tracker_store_yaml(url=f"sqlite:///{tmp_path}/t.db")
-    assert 'host: "postgresql://u:p@db:5432/dvcbot"' in tracker_store_yaml(url="postgresql://u:p@db:5432/dvcbot")
+    postgres = tracker_store_yaml(url="postgresql://u:p@db:5432/dvcbot")  # the store that prunes, on PostgreSQL
+    assert 'url: "postgresql://u:p@db:5432/dvcbot"' in postgres and "TunedSQLTrackerStore" in postgres
     assert "" == tracker_store_yaml(url="memory")
 
 

@@ -33,9 +33,10 @@ from telegram.error import TelegramError
 
 from bot.messages import MAX_INPUT_CHARS as MAX_CHARS
 from bot.runtime.install_key import keyed_id
+from bot.telegram import relay
 from bot.telegram.callbacks import PayloadStore
 from bot.telegram.context import KB_WAIT, KnowledgeBusy, deps, kb_call
-from bot.telegram.relay import TYPING_AFTER
+from bot.telegram.relay import TYPING_AFTER, TypingBudget
 from bot.telegram.send import split_text
 from bot.telegram.texts import (
     ADMIN_ONLY,
@@ -44,6 +45,7 @@ from bot.telegram.texts import (
     ERROR_TEXT,
     KB_BUSY_SAVE,
     LONG_INPUT_TEXT,
+    RETRY_INTRO,
     SAVE_BUTTON,
     TEXT_ONLY,
     UNKNOWN_COMMAND_TEXT,
@@ -308,6 +310,20 @@ async def test_slow_rasa_gives_busy_message_within_timeout(emulator, rasa_stub):
     assert time.monotonic() - started < 2
 
 
+async def test_slow_rasa_is_waited_for_not_asked_twice(emulator, rasa_stub, monkeypatch):
+    """Past the busy notice the same answer is still awaited and delivered: Rasa is asked once, not again."""
+    monkeypatch.setattr(relay, "RASA_TIMEOUT", 0.3)
+    rasa_stub.delay = 1.5
+    async with running_bot(emulator, rasa_stub.url, rasa_timeout=10.0) as bot:
+        user = bot.user(1016)
+        await user.send_text("Lệ phí cấp căn cước?")
+        messages = await user.replies(count=3, timeout=10)
+    assert messages[0].text.startswith(BUSY_TEXT)
+    assert messages[1].text.startswith(RETRY_INTRO.split("{", 1)[0])
+    assert "Đã nhận: Lệ phí cấp căn cước?" == messages[2].text
+    assert 1 == len(rasa_stub.received)
+
+
 async def test_unexpected_error_reaches_error_handler(stub_bot, monkeypatch):
     async def broken_send(sender, text):
         raise RuntimeError("boom")
@@ -440,3 +456,10 @@ async def test_kb_call_turns_a_lock_into_knowledge_busy_and_runs_off_the_event_l
             await kb_call(app, lambda _kb: time.sleep(KB_WAIT + 2))
         ticker.cancel()
     assert ticks >= 20  # the loop kept running while the call waited in its thread
+
+
+def test_typing_indicators_leave_the_rate_limit_to_answers():
+    """Under load every answer is slow: only a few typing indicators a second, the rest skipped."""
+    budget = TypingBudget(per_second=3)
+    assert [True, True, True, False, False] == [budget.take(now=100.2) for _ in range(5)]
+    assert budget.take(now=101.0) and budget.take(now=101.9)

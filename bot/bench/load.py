@@ -562,6 +562,20 @@ async def drive(
 
 
 # ---- the run: stack, front end, emulator, echo bot ----------------------------------------------------------------
+WARM_UP = ("xin chào", "lệ phí đăng ký thường trú ở Nghệ An", "cần giấy tờ gì")
+
+
+async def warm_up(stack: Stack) -> None:
+    """A few messages to each worker before measuring: a worker's first answers take seconds (models warming up)."""
+    for name in stack.rasa_ports:
+        client = RasaClient(stack.worker_url(name), timeout=120)
+        try:
+            for text in WARM_UP:
+                await client.send(f"warm-up-{name}", text)
+        finally:
+            await client.close()
+
+
 def _spawn(args: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
@@ -740,6 +754,7 @@ def _dvcbot_runs(
                 processes.add(name, functools.partial(stack.pid, name))
             for server in stack.services.started if stack.services else []:
                 processes.add(server.name, server.pid, tree=True)
+            asyncio.run(warm_up(stack))
         token = f"123456:{uuid.uuid4().hex}"
         if via == "telegram":
             processes.add("emulator", lambda: emulator.pid)

@@ -34,7 +34,7 @@ from bot.telegram import admin, citizens, fee_walk, guide
 from bot.telegram.callbacks import GUIDE_PREFIX, PAYLOAD_PATTERN, RATING_PATTERN, pattern
 from bot.telegram.context import RETRY_ATTEMPTS, RETRY_INTERVAL, Deps, KnowledgeBusy, RetryQueue, deps, install
 from bot.telegram.inbox import Inbox, bot_key
-from bot.telegram.relay import RASA_TIMEOUT, load_unanswered, mark_answered, recover_unanswered
+from bot.telegram.relay import RASA_PATIENCE, load_unanswered, mark_answered, recover_unanswered
 from bot.telegram.routing import (
     ADDRESSED,
     NON_TEXT,
@@ -230,7 +230,7 @@ def run_polling(
     :param base_url: Bot API URL before the token, for a local Bot API server or the test emulator
     """
     _setup_logging()
-    rasa = RasaClient(rasa_url, timeout=RASA_TIMEOUT)
+    rasa = RasaClient(rasa_url, timeout=RASA_PATIENCE)
     application = build_application(token, rasa, base_url=base_url, admin_ids=admin_ids)
 
     async def close(app: Application) -> None:
@@ -304,7 +304,7 @@ def run_webhook(
     :param secret_token: checked on every call; a random one per run when not given
     """
     _setup_logging()
-    rasa = RasaClient(rasa_url, timeout=RASA_TIMEOUT)
+    rasa = RasaClient(rasa_url, timeout=RASA_PATIENCE)
     application = build_application(token, rasa, base_url=base_url, admin_ids=admin_ids, updater=False)
 
     async def main() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -25,9 +26,37 @@ from knowledge.clock import vn_time
 log = logging.getLogger("bot.telegram")
 
 RASA_TIMEOUT = 5.0  # seconds; past this the user is told the system is busy
+# seconds a question is awaited from Rasa (the client's timeout): a slow answer is still delivered, never asked
+# again (Rasa would answer it twice, and a busy Rasa would get twice the work)
+RASA_PATIENCE = 60.0
 # Show "typing..." only in private chats whose answer takes longer than this (seconds): chat actions pass
 # the same rate limiter as answers (groups: 20 a minute), so fast answers and groups do without them.
 TYPING_AFTER = 1.0
+# ...and at most this many a second in all: under load every answer is slow, and a typing action for each
+# would take half of the bot's 30 requests a second from the answers themselves
+TYPING_PER_SECOND = 3
+
+
+class TypingBudget:
+    """At most ``per_second`` typing indicators in any one second (the rest are skipped, never queued)."""
+
+    def __init__(self, per_second: int = TYPING_PER_SECOND):
+        self.per_second = per_second
+        self._second = 0
+        self._used = 0
+
+    def take(self, now: float | None = None) -> bool:
+        """True (and one is used) when a typing indicator may be sent now."""
+        second = int(time.monotonic() if now is None else now)
+        if second != self._second:
+            self._second, self._used = second, 0
+        if self._used >= self.per_second:
+            return False
+        self._used += 1
+        return True
+
+
+_typing = TypingBudget()
 
 
 async def ask_rasa(
@@ -41,7 +70,7 @@ async def ask_rasa(
     answer = asyncio.ensure_future(deps(context).rasa.send(sender, text, redacted=True))
     if typing and chat_id is not None:
         done, _ = await asyncio.wait({answer}, timeout=TYPING_AFTER)
-        if not done:
+        if not done and _typing.take():
             # Fire and forget: the answer never waits for (or fails with) the typing indicator.
             context.application.create_task(send_typing(context, chat_id))
     return await answer
@@ -113,9 +142,11 @@ async def relay(
     :func:`bot.messages.redacted` with this update's sender): the inbox, the Rasa client, the retry queue and
     the statistics all take that one redacted text.
 
-    When Rasa is down or slow the user is told so at once and the question waits in the retry queue. The
-    question is written to the inbox first (redacted) and marked answered once its answer is sent; an update
-    already in the inbox (delivered again after a crash) is not answered again.
+    When Rasa is down the user is told so at once and the question waits in the retry queue. When Rasa is slow
+    (no answer after :data:`RASA_TIMEOUT`) the user is told so, and the answer is delivered when it comes (up to
+    the client's timeout, :data:`RASA_PATIENCE`); the question is not sent again. The question is written to the
+    inbox first (redacted) and marked answered once its answer is sent; an update already in the inbox
+    (delivered again after a crash) is not answered again.
     """
     chat = update.effective_chat
     sender = sender_id(update)
@@ -134,14 +165,22 @@ async def relay(
         queue_question(context, chat.id, sender, text, kind, update_id)
         await send_text(context.bot, chat.id, f"{BUSY_TEXT} {QUEUED_TEXT}")
         return
+    received_at = dt.datetime.now(dt.timezone.utc)
+    answer = asyncio.ensure_future(ask_rasa(context, chat.id, sender, text, typing=chat.type == ChatType.PRIVATE))
+    done, _ = await asyncio.wait({answer}, timeout=RASA_TIMEOUT)
+    told = not done
+    if told:  # slow: say so now, keep waiting for this same answer
+        await send_text(context.bot, chat.id, f"{BUSY_TEXT} {QUEUED_TEXT}")
     try:
-        replies = await ask_rasa(context, chat.id, sender, text, typing=chat.type == ChatType.PRIVATE)
+        replies = await answer
     except RasaUnavailable as exc:
         log.warning("Rasa unavailable: %s", exc)
         queue_question(context, chat.id, sender, text, kind, update_id)
-        await send_text(context.bot, chat.id, f"{BUSY_TEXT} {QUEUED_TEXT}")
+        if not told:
+            await send_text(context.bot, chat.id, f"{BUSY_TEXT} {QUEUED_TEXT}")
         return
-    await deliver(context, chat.id, sender, text, kind, replies, update_id=update_id)
+    intro = RETRY_INTRO.format(time=vn_time(received_at)) if told else None
+    await deliver(context, chat.id, sender, text, kind, replies, intro=intro, update_id=update_id)
 
 
 def queue_question(

@@ -46,6 +46,7 @@ class Stats:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")  # as the inbox: no fsync per message on the event loop
         conn.execute("PRAGMA busy_timeout=10000")
         self.db = sqlite_utils.Database(conn)
         self._ensure_tables()
