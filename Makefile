@@ -18,14 +18,14 @@ UV_INDEX = --index-strategy unsafe-best-match \
   $$($(PY) -m pip config get global.extra-index-url 2>/dev/null | tr ' ' '\n' | sed -n 's/^./--extra-index-url &/p') \
   $$($(PY) -m pip config get global.find-links 2>/dev/null | tr ' ' '\n' | sed -n 's/^./--find-links &/p')
 
-.PHONY: run test check fmt lint typecheck fast setup setup-front kb model train emulator lock clean audit
+.PHONY: run test check fmt lint typecheck fast setup setup-front kb model train emulator services browser lock clean audit
 
 run: setup kb model
 	@echo "▶ Khởi động trợ lý…"
 	@$(VENV)/bin/dvcbot run
 
 # everything: lint, format and types, then every test (fast ones included) with the real model and emulator
-test: lint typecheck kb model emulator
+test: lint typecheck kb model emulator services browser
 	@echo "▶ Chạy toàn bộ bộ kiểm thử (Rasa, máy chủ action, trình giả lập Telegram)…"
 	$(VENV)/bin/python -m pytest -q
 	@echo "▶ Kiểm thử phần giao tiếp Internet (bot Telegram, webhook) trên $$($(FRONT_PY) -V)…"
@@ -138,6 +138,37 @@ model: setup kb
 
 train: setup kb
 	$(VENV)/bin/dvcbot train --force
+
+# Redis and PostgreSQL server programs, for several Rasa workers (`dvcbot run --workers N`) and their test; the
+# stack starts its own servers from them with data under var/. Debian packages, installed once (quiet; waits
+# for another apt-get to finish). Measured on the busy 2-core machine: redis-server 8 s, postgresql 62 s (download
+# included).
+SERVICE_PACKAGES := redis-server postgresql
+services:
+	@if command -v redis-server >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then \
+	  echo "✓ Redis và PostgreSQL đã cài"; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	  echo "▶ Cài Redis và PostgreSQL (apt-get: $(SERVICE_PACKAGES); nhật ký: $(SETUP_LOG))…"; \
+	  mkdir -p $$(dirname $(SETUP_LOG)); \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  apt="$$sudo env DEBIAN_FRONTEND=noninteractive apt-get -y -qq -o DPkg::Lock::Timeout=300"; \
+	  { apt-cache policy redis-server | grep -q 'Candidate: [0-9]' || $$apt update; } >> $(SETUP_LOG) 2>&1; \
+	  $$apt install --no-install-recommends $(SERVICE_PACKAGES) >> $(SETUP_LOG) 2>&1 \
+	    || { echo "Cài Redis/PostgreSQL thất bại; xem $(SETUP_LOG)" >&2; exit 1; }; \
+	  echo "✓ Redis và PostgreSQL đã cài"; \
+	else \
+	  echo "Cần redis-server và PostgreSQL (gói redis-server, postgresql) cho nhiều worker Rasa." >&2; exit 1; \
+	fi
+
+# headless Chromium for the staff page's browser test (Debian's package, driven over the DevTools protocol)
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "▶ Cài Chromium cho kiểm thử trang cán bộ (apt)…"; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); mkdir -p $$(dirname $(SETUP_LOG)); \
+	  { $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium fonts-noto-core; } \
+	    >> $(SETUP_LOG) 2>&1 || { echo "Không cài được Chromium; xem $(SETUP_LOG)." >&2; exit 1; }; \
+	fi
+	@echo "✓ Chromium đã cài"
 
 emulator: tests/emulator/node_modules/.installed
 	@echo "✓ Trình giả lập Telegram đã cài"

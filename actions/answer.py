@@ -59,6 +59,7 @@ class ActionAnswer(Action):
                     "answer": decision.kind,
                     "answered": decision.answered,
                     "entry": decision.service or decision.entry,
+                    "intent": (tracker.latest_message.get("intent") or {}).get("name"),
                 }
             },
         )

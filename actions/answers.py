@@ -13,35 +13,20 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 
-from actions.menus import topic_buttons
-from actions.render import first_sentence, render, short_basis
+from actions.buttons import topic_buttons
+from actions.render import WORDS, first_sentence, render, short_basis
+from knowledge.catalog import SERVICE_MATCH_MIN
 from knowledge.clock import today
-from knowledge.fees import place_notes, quote, reductions_for, territory_note
+from knowledge.fees import Note, place_notes, quote_channels, reductions_for, territory_note
 from knowledge.places import Place, find_place, merged_from, resolve
-from knowledge.retrieval import STOPWORDS, Hit, Retriever, negated_words, query_key, unit_examples
+from knowledge.retrieval import GENERIC_WORDS, STOPWORDS, Hit, Retriever, negated_words, query_key, unit_examples
 from knowledge.text import key_words, search_key
 
-# Aspects of a service a citizen can ask about, with the label used in answers and on buttons.
-ASPECT_LABELS = {
-    "fee": "lệ phí",
-    "documents": "giấy tờ cần chuẩn bị",
-    "steps": "các bước",
-    "where": "nơi nộp hồ sơ",
-    "time": "thời gian giải quyết",
-    "deadline": "thời hạn phải làm",
-    "who": "ai được/phải làm",
-    "online": "cách làm trực tuyến",
-    "result": "kết quả nhận được",
-}
+# Aspects of a service a citizen can ask about, with the label used in answers (wording: templates/words.yml).
+ASPECT_LABELS: dict[str, str] = WORDS["aspects"]
 # aspects answered from one field of the service with the same wording (answer, details, review note)
 TEMPLATE_OF = {"who": "aspect", "deadline": "aspect", "result": "aspect"}
-ASPECT_BUTTONS = (
-    ("fee", "💰 Lệ phí"),
-    ("documents", "📄 Giấy tờ"),
-    ("steps", "📋 Các bước"),
-    ("where", "📍 Nộp ở đâu"),
-    ("time", "⏱ Thời gian"),
-)
+ASPECT_BUTTONS: tuple[tuple[str, str], ...] = tuple(WORDS["aspect_buttons"].items())
 # When a question names several aspects, the more specific ones answer first ("nộp online có rẻ hơn" → fee).
 ASPECT_PRIORITY = ("reduction", "fee", "deadline", "documents", "where", "time", "who", "result", "online", "steps")
 # Intents the NLU classifier knows that name an aspect (used when no cue phrase was found).
@@ -60,7 +45,6 @@ CHITCHAT = frozenset({"greet", "goodbye", "thank", "help"})
 # words of a follow-up that name no topic ("còn … thì sao", "thế còn", "nếu", "vậy")
 FOLLOW_UP_WORDS = frozenset("sao the neu vay khac gi nhieu it hon re dat luon ca tinh thanh pho truc tiep".split())
 # words of any procedural question that add no detail ("nộp hồ sơ … thì mấy ngày được giải quyết")
-GENERIC_WORDS = frozenset("nop ho so giai quyet thu tuc lam dang ky xin cap ngay muon biet tu van bao nhieu".split())
 _WORD_RE = re.compile(r"[0-9a-z]+")
 FOLLOW_UP_MAX_WORDS = 2
 # words that make a different procedure of the same thing; see understand()
@@ -86,7 +70,7 @@ FOLLOW_UP_FAQ_MAX = 0.85  # a follow-up loses only to a FAQ entry it matches alm
 
 # Thresholds on retrieval cosine (0–1), chosen on the dev part of the question bank (tests/answers/dev).
 SERVICE_MIN = 0.30  # a service named by the entity extractor (its prior included)
-SERVICE_RETRIEVED_MIN = 0.45  # a service found by retrieval alone
+SERVICE_RETRIEVED_MIN = SERVICE_MATCH_MIN  # a service found by retrieval alone
 FAQ_MIN = 0.42  # a FAQ entry answers on its own
 FAQ_STRONG = 0.62  # a FAQ entry beats a service match
 FACT_MIN = 0.55  # a question-level fact of a service answers
@@ -275,6 +259,9 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
     )
 
 
+# "còn nộp trực tiếp thì sao" after a fee answer: the other channel of the same fee
+_FOLLOW_UP_FRAME_RE = re.compile(r"^(?:con|the con|vay con|the)\b.*\b(?:thi sao|the nao|ra sao|bao nhieu)\s*$")
+_CHANNEL_RE = re.compile(r"\b(?:truc tiep|truc tuyen|online|onl|qua mang|tai quay|mot cua)\b")
 _NEW_PROVINCE_RE = re.compile(
     r"\b(thuoc tinh nao|tinh nao|thuoc thanh pho nao|sap nhap|tinh moi|ten moi|"
     r"sau sap nhap|nhap vao|bay gio la|gio la tinh|gio thuoc|nay thuoc)\b"
@@ -315,6 +302,16 @@ def _decide(kb, request: Request, context: Context) -> Decision:
         and not (set(aspects) - {"where"})
     ):
         return Decision("new_province", province=request.text if not request.is_payload else request.province)
+    # the other channel of the fee just given ("còn nộp trực tiếp ở công an phường thì sao")
+    if (
+        context.service
+        and not service
+        and "fee" in previous
+        and _CHANNEL_RE.search(key)
+        and _FOLLOW_UP_FRAME_RE.search(key)
+        and faq_score < FOLLOW_UP_FAQ_MAX
+    ):
+        return Decision("service", service=context.service, aspects=["fee"], province=province)
     # a follow-up about the service under discussion: an aspect, a place or a correction, and little else
     place_only = request.place_mentioned and not aspects and not request.correction
     if (
@@ -401,7 +398,15 @@ def _decide(kb, request: Request, context: Context) -> Decision:
         and (not service or faq_score >= request.service_score or faq_score >= FAQ_STRONG)
     ):
         return _faq_or_clarify(request)
-    if service and faq and faq.unit.kind == "faq" and request.residual >= DETAIL_WORDS and faq_score >= FAQ_DETAIL_MIN:
+    # details beyond the service name favour a FAQ entry, but not the words of a correction ("là bị mất ví")
+    if (
+        service
+        and faq
+        and faq.unit.kind == "faq"
+        and request.residual >= DETAIL_WORDS
+        and faq_score >= FAQ_DETAIL_MIN
+        and not request.correction
+    ):
         return _faq_answer(request)
     if service:
         # a service named alone: in a follow-up it keeps the aspect asked before, else it shows its steps
@@ -509,12 +514,12 @@ def sources_button(entries) -> list[dict]:
     ids = list(dict.fromkeys(e["id"] for e in entries if e and e.get("id")))
     if not ids:
         return []
-    return [{"title": "📚 Chi tiết và nguồn", "payload": f'/show_sources{{"entry_id":"{",".join(ids[:6])}"}}'}]
+    return [{"title": WORDS["sources_button"], "payload": f'/show_sources{{"entry_id":"{",".join(ids[:6])}"}}'}]
 
 
 def _option_buttons(decision: Decision) -> list[dict]:
     """A close alternative answer as a button ("↪ …")."""
-    return [{"title": "↪ " + title[:60], "payload": payload} for title, payload in decision.options]
+    return [{"title": WORDS["option_prefix"] + title[:60], "payload": payload} for title, payload in decision.options]
 
 
 def aspect_buttons(service_id: str, shown: list[str]) -> list[dict]:
@@ -540,7 +545,7 @@ def place_label(place: Place | None) -> str:
     if place is None:
         return ""
     if place.changed:
-        return f"{place.old_province} cũ, nay thuộc {place.province}"
+        return WORDS["place_changed"].format(old=place.old_province, new=place.province)
     return place.province
 
 
@@ -629,8 +634,7 @@ def _render_service(kb, decision: Decision, on: dt.date) -> tuple[str, list[dict
     entries = [service]
     for aspect in list(dict.fromkeys("fee" if a == "reduction" else a for a in decision.aspects or ["steps"])):
         if aspect == "fee":
-            online = quote(kb, service["id"], decision.province, online=True, on=on)
-            counter = quote(kb, service["id"], decision.province, online=False, on=on)
+            online, counter = quote_channels(kb, service["id"], decision.province, on=on)
             entries += online.sources + counter.sources
             parts.append(
                 render(
@@ -678,19 +682,17 @@ def fee_exemption(quote_) -> str | None:
     return None
 
 
-def _fee_caveat(online, counter, place: Place | None) -> str | None:
+def _fee_caveat(online, counter, place: Place | None) -> Note | None:
     """At most one caveat for a fee answer: an uncertainty first, then a merged province."""
     if online.uncertain or counter.uncertain:
         reviews = [e for e in online.sources + counter.sources if e.get("status") == "needs_review"]
         if reviews and reviews[0].get("review_note"):
-            return "Chưa chắc chắn: " + short_basis(first_sentence(reviews[0]["review_note"]), CAVEAT_CHARS) + "."
-        if online.disputed:
-            return (
-                f"{online.disputed[0]['legal_basis'].split(' ngày')[0]} giảm {online.disputed[0]['percent']}% "
-                "nhưng các nguồn chưa thống nhất thời hạn; mức trên chưa tính khoản giảm này."
-            )
+            return Note.of("review", text=short_basis(first_sentence(reviews[0]["review_note"]), CAVEAT_CHARS))
+        disputed = next((n for n in online.notes if n.code in ("reduction_end_disputed", "sources_disagree")), None)
+        if disputed:
+            return disputed
     if place and place.changed:
-        return f"Từ 1/7/2025, {place.old_province} thuộc {place.province}."
+        return next(iter(place_notes(None, place)))
     return None
 
 

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.buttons import payload, topic_buttons
 from actions.kb import get_kb
 from actions.render import render
 from knowledge.catalog import TOPICS
 
 MAX_MENU_BUTTONS = 12
-
-
-def payload(intent: str, **entities: str) -> str:
-    """A Rasa button payload: ``/intent{"entity":"value"}``."""
-    if not entities:
-        return f"/{intent}"
-    return f"/{intent}" + json.dumps(entities, ensure_ascii=False, separators=(",", ":"))
-
-
-def topic_buttons() -> list[dict]:
-    """One button per topic."""
-    return [{"title": title, "payload": payload("choose_topic", topic=key)} for key, (title, _) in TOPICS.items()]
 
 
 def latest_entity(tracker: Tracker, entity: str) -> str | None:
@@ -35,6 +23,11 @@ def latest_entity(tracker: Tracker, entity: str) -> str | None:
     return None
 
 
+def intent_meta(tracker: Tracker, **more: Any) -> dict[str, Any]:
+    """The custom JSON sent with a reply: the intent recognised (for the front end's statistics) and ``more``."""
+    return {"dvcbot": {"intent": (tracker.latest_message.get("intent") or {}).get("name"), **more}}
+
+
 class ActionGreet(Action):
     """Greet and show the topic menu."""
 
@@ -42,7 +35,7 @@ class ActionGreet(Action):
         return "action_greet"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=render("greet.j2"), buttons=topic_buttons())
+        dispatcher.utter_message(text=render("greet.j2"), buttons=topic_buttons(), json_message=intent_meta(tracker))
         return []
 
 
@@ -56,7 +49,9 @@ class ActionTopicMenu(Action):
         kb = get_kb()
         key = latest_entity(tracker, "topic")
         if key not in TOPICS:
-            dispatcher.utter_message(text="Bạn chọn một chủ đề nhé:", buttons=topic_buttons())
+            dispatcher.utter_message(
+                text=render("topic_choose.j2"), buttons=topic_buttons(), json_message=intent_meta(tracker)
+            )
             return []
         title, topics = TOPICS[key]
         entries = [
@@ -70,7 +65,9 @@ class ActionTopicMenu(Action):
             {"title": e["title"], "payload": payload("show_entry", entry_id=e["id"])}
             for e in entries[:MAX_MENU_BUTTONS]
         ]
-        dispatcher.utter_message(text=f"{title}: bạn muốn hỏi gì?", buttons=buttons)
+        dispatcher.utter_message(
+            text=render("topic_menu.j2", title=title), buttons=buttons, json_message=intent_meta(tracker)
+        )
         return []
 
 
@@ -85,9 +82,9 @@ class ActionShowSources(Action):
         ids = (latest_entity(tracker, "entry_id") or "").split(",")
         entries = [e for e in (kb.get(i.strip()) for i in ids[:6] if i.strip()) if e]
         if not entries:
-            dispatcher.utter_message(text=render("gone.j2"))
+            dispatcher.utter_message(text=render("gone.j2"), json_message=intent_meta(tracker))
             return []
-        dispatcher.utter_message(text=render("sources.j2", entries=entries))
+        dispatcher.utter_message(text=render("sources.j2", entries=entries), json_message=intent_meta(tracker))
         return []
 
 
@@ -99,6 +96,7 @@ class ActionPrivacyWarning(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         dispatcher.utter_message(
-            text=render("privacy.j2"), json_message={"dvcbot": {"answer": "privacy", "answered": True, "entry": None}}
+            text=render("privacy.j2"),
+            json_message=intent_meta(tracker, answer="privacy", answered=True, entry=None),
         )
         return []

@@ -6,27 +6,45 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader
+import yaml
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from actions.kb import get_kb
-from knowledge.fees import format_vnd
+from knowledge.clock import MERGER
+from knowledge.clock import vn_date as _vn_date
+from knowledge.fees import Note
+from knowledge.text import thousands
+
+TEMPLATES = Path(__file__).parent / "templates"
+# short labels (aspects, buttons) that Python code puts on buttons or into templates
+WORDS: dict = yaml.safe_load((TEMPLATES / "words.yml").read_text(encoding="utf-8"))
 
 _env = Environment(
-    loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
+    loader=FileSystemLoader(str(TEMPLATES)),
     trim_blocks=True,
     lstrip_blocks=True,
-    autoescape=False,
+    # ``*.html.j2`` are Telegram HTML screens: what the knowledge holds is escaped there
+    autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
     keep_trailing_newline=False,
 )
 
 
+def vnd(amount: int | None) -> str:
+    """``20000`` → ``"20.000 đồng"``; ``0`` → ``"miễn phí"``; ``None`` → ``"chưa rõ"``."""
+    if amount is None:
+        return WORDS["amount_unknown"]
+    if amount == 0:
+        return WORDS["amount_free"]
+    return thousands(amount) + " " + WORDS["currency"]
+
+
 def vn_date(value) -> str:
-    """``2026-11-24`` → ``24/11/2026``."""
+    """``2026-11-24`` (a date or its ISO text) → ``24/11/2026``; anything else as it is."""
     try:
         day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
     except ValueError:
         return str(value)
-    return f"{day.day}/{day.month}/{day.year}"
+    return _vn_date(day)
 
 
 def short_basis(text: str | None, limit: int = 110) -> str:
@@ -69,18 +87,24 @@ def where_to_check() -> str:
     portal = get_kb().get("portal_dvc")
     if portal and portal.get("url"):
         return f"{portal['title']} ({portal['url']})"
-    return "Cổng Dịch vụ công quốc gia"
+    return WORDS["portal_fallback"]
+
+
+def note_text(note: Note) -> str:
+    """The sentence a citizen reads for a fee note (``actions/templates/_notes.j2``)."""
+    return render("_notes.j2", note=note)
 
 
 _env.filters.update(
-    vnd=format_vnd,
+    note_text=note_text,
+    vnd=vnd,
     vn_date=vn_date,
     short_basis=short_basis,
     first_sentence=first_sentence,
     first_clause=first_clause,
     sentences=sentences,
 )
-_env.globals["where_to_check"] = where_to_check
+_env.globals.update(where_to_check=where_to_check, merger=MERGER, words=WORDS)
 
 
 def render(template: str, **context) -> str:
@@ -91,3 +115,9 @@ def render(template: str, **context) -> str:
     """
     text = _env.get_template(template).render(**context)
     return "\n".join(line.rstrip() for line in text.splitlines() if line.strip()).strip()
+
+
+def render_screen(template: str, **context) -> str:
+    """Render a Telegram screen (HTML-escaped when ``*.html.j2``); blank lines stay, they separate its parts."""
+    text = _env.get_template(template).render(**context)
+    return "\n".join(line.rstrip() for line in text.splitlines()).strip()

@@ -10,7 +10,6 @@ All length limits of messages live here, so the long-message warning and the und
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 
@@ -24,8 +23,6 @@ MAX_INPUT_CHARS = 2000
 STORED_TEXT_CHARS = 500
 # characters of a name typed in a walk-through (a province for /phi, a service for /checklist)
 TYPED_NAME_CHARS = 100
-# characters of an unrecognised name repeated back to the user
-ECHO_CHARS = 60
 # text is redacted before it is cut (a number is never split in two by a cut, half of it left in clear);
 # only this much of it, so a huge message costs bounded work
 _REDACT_CHARS = 4 * MAX_INPUT_CHARS
@@ -43,13 +40,6 @@ def clean_text(text: str) -> str:
 def is_payload(text: str) -> bool:
     """True when ``text`` has the form of a Rasa payload ``/intent{…}``."""
     return bool(PAYLOAD_RE.match(text))
-
-
-def payload(intent: str, **entities: str) -> str:
-    """A Rasa payload ``/intent{"entity":"value"}`` (the format the actions use for their buttons)."""
-    if not entities:
-        return f"/{intent}"
-    return f"/{intent}" + json.dumps(entities, ensure_ascii=False, separators=(",", ":"))
 
 
 def cut(text: str, limit: int = MAX_INPUT_CHARS) -> str:

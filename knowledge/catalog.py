@@ -7,8 +7,10 @@ The topic menu is one list: a key (sent back by the button), the title a user re
 
 from __future__ import annotations
 
-from knowledge import search
+from knowledge.retrieval import GENERIC_WORDS, Retriever
 from knowledge.text import search_key
+
+SERVICE_MATCH_MIN = 0.45  # a service found by retrieval alone, without the NLU naming it
 
 # key → (title, content topics); the order is the menu's order
 TOPICS: dict[str, tuple[str, list[str]]] = {
@@ -22,10 +24,11 @@ TOPICS: dict[str, tuple[str, list[str]]] = {
 }
 
 
-def find_service(kb, text: str) -> dict | None:
-    """The service that ``text`` names: an exact title or alias first, then one containing it, then search."""
+def find_service(kb, text: str, retriever: Retriever | None = None) -> dict | None:
+    """The service that ``text`` names: an exact title or alias first, then one containing it, then the
+    retrieval the chat uses (``retriever``, one per process, or a new one)."""
     key = search_key(text)
-    if not key:
+    if not set(key.split()) - GENERIC_WORDS:  # nothing, or only "đăng ký", "làm thủ tục"
         return None
     services = kb.entries("service")
     names = [
@@ -44,11 +47,8 @@ def find_service(kb, text: str) -> dict | None:
                 best = (score, service)
     if best and best[0] >= 0.5:
         return best[1]
-    # search ranks anything sharing one word; keep a hit only when its names hold more than half of the query's words
-    terms = [t for t in search.query_terms(text) if "_" not in t]
-    for hit in search.search(kb.db, text, limit=3, kinds=("service",)):
-        service = kb.get(hit["id"])
-        words = set(" ".join(name for s, name in names if service and s["id"] == service["id"]).split())
-        if service and terms and sum(t in words for t in terms) / len(terms) > 0.5:
-            return service
+    # the chat's retrieval over titles and aliases; one shared word alone does not name a service
+    for hit in (retriever or Retriever(kb)).search(text, kinds=("service",), limit=1):
+        if hit.pairs and hit.score >= SERVICE_MATCH_MIN:
+            return kb.get(hit.unit.entry_id)
     return None

@@ -10,9 +10,33 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from knowledge.clock import MERGER, today, vn_date
+from knowledge.clock import today
 from knowledge.places import Place, canonical_province, resolve
 from knowledge.schema import as_date
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something to tell the user beside a fee, as a code and the facts it needs; the wording is the front
+    end's (``actions/templates/_notes.j2``), so rewording a note never means opening this module.
+
+    Codes: ``place_unknown``, ``place_merged`` (old_province, province), ``no_online_rate``, ``fee_note``
+    (text: the fee entry's own note), ``reduction_end_disputed`` (basis, percent, valid_to), ``territory_old``
+    (name, province), ``territory_pre_merger`` (name), ``sources_disagree`` (title), ``review`` (text).
+    """
+
+    code: str
+    facts: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, **facts: object) -> Note:
+        return cls(code, tuple(facts.items()))
+
+    def __getattr__(self, name: str) -> object:
+        for key, value in self.facts:
+            if key == name:
+                return value
+        raise AttributeError(name)
 
 
 @dataclass
@@ -34,7 +58,7 @@ class FeeQuote:
     fee_entry: dict | None = None
     reductions: list[AppliedReduction] = field(default_factory=list)
     possible_reductions: list[dict] = field(default_factory=list)  # scope-only, may apply
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     disputed: list[dict] = field(default_factory=list)  # reductions whose sources disagree
     uncertain: bool = False
 
@@ -61,11 +85,6 @@ def _started(entry: dict, on: dt.date) -> bool:
     return (as_date(entry.get("valid_from")) or dt.date.min) <= on
 
 
-def _vn(value) -> str:
-    day = as_date(value)
-    return vn_date(day) if day else "nay"
-
-
 def _jurisdiction_matches(entry: dict, place: Place | None) -> bool:
     """National entries always match; provincial ones match the place's current or former province."""
     jur = entry.get("jurisdiction", "national")
@@ -79,24 +98,23 @@ def _jurisdiction_matches(entry: dict, place: Place | None) -> bool:
     return name in (place.province, place.old_province)
 
 
-def territory_note(entry: dict, place: Place | None) -> str | None:
+def territory_note(entry: dict, place: Place | None) -> Note | None:
+    """A provincial reduction adopted before the merger covers the old province's territory only."""
     if entry.get("jurisdiction") == "national" or entry.get("territory") != "pre_merger":
         return None
     name = canonical_province(entry["jurisdiction"])
     if place and place.changed and name == place.old_province:
-        return (
-            f"Nghị quyết của tỉnh {name} (trước sáp nhập {MERGER}) áp dụng cho địa bàn tỉnh {name} cũ, "
-            f"nay thuộc tỉnh {place.province}."
-        )
-    return f"Nghị quyết được ban hành trước sáp nhập {MERGER}, áp dụng cho địa bàn tỉnh {name} cũ."
+        return Note.of("territory_old", name=name, province=place.province)
+    return Note.of("territory_pre_merger", name=name)
 
 
-def place_notes(given: str | None, place: Place | None) -> list[str]:
-    """What to tell the user about the place they named: not recognised, or merged into another province."""
+def place_notes(given: str | None, place: Place | None) -> list[Note]:
+    """What to tell the user about the place they named: not recognised (never repeating their words), or
+    merged into another province."""
     if given and place is None:
-        return [f"Mình chưa nhận ra địa danh “{given}”, nên chỉ tính theo quy định chung toàn quốc."]
+        return [Note.of("place_unknown")]
     if place and place.changed:
-        return [f"Từ {MERGER}, {place.old_province} nay thuộc tỉnh {place.province}."]
+        return [Note.of("place_merged", old_province=place.old_province, province=place.province)]
     return []
 
 
@@ -108,16 +126,44 @@ def quote(kb, service_id: str, province: str | None = None, online: bool = True,
     :param online: filing online (``True``) or at the counter (``False``)
     :param on: the date (default today)
     """
+    return _quotes(kb, service_id, province, (online,), on)[0]
+
+
+def quote_channels(
+    kb, service_id: str, province: str | None = None, on: dt.date | None = None
+) -> tuple[FeeQuote, FeeQuote]:
+    """The fee online and at the counter, as two :func:`quote` calls would give them, with the rule's inputs
+    (the place, the fees and the reductions that apply there) read and matched once for both."""
+    online, counter = _quotes(kb, service_id, province, (True, False), on)
+    return online, counter
+
+
+def _quotes(
+    kb, service_id: str, province: str | None, channels: tuple[bool, ...], on: dt.date | None
+) -> list[FeeQuote]:
     on = on or today()
     place = resolve(province) if province else None
-    result = FeeQuote(service_id=service_id, online=online, on=on, place=place)
-    result.notes += place_notes(province, place)
-
     fees = [f for f in kb.fees(service_id) if _in_window(f, on) and _jurisdiction_matches(f, place)]
     # a provincial fee beats the national one; among equals, the latest valid_from wins
     fees.sort(
         key=lambda f: (f.get("jurisdiction") != "national", as_date(f.get("valid_from")) or dt.date.min), reverse=True
     )
+    reductions = [r for r in kb.entries("reduction") if _jurisdiction_matches(r, place)] if fees else []
+    return [_quote_channel(service_id, province, place, fees, reductions, online, on) for online in channels]
+
+
+def _quote_channel(
+    service_id: str,
+    province: str | None,
+    place: Place | None,
+    fees: list[dict],
+    reductions: list[dict],
+    online: bool,
+    on: dt.date,
+) -> FeeQuote:
+    """The fee of one channel from the fees and reductions that apply at ``place`` (best fee first)."""
+    result = FeeQuote(service_id=service_id, online=online, on=on, place=place)
+    result.notes += place_notes(province, place)
     if not fees:
         result.uncertain = True
         return result
@@ -125,15 +171,15 @@ def quote(kb, service_id: str, province: str | None = None, online: bool = True,
     if online:
         result.base = fee.get("online") if fee.get("online") is not None else fee.get("in_person")
         if fee.get("online") is None:
-            result.notes.append("Văn bản không ghi mức riêng cho nộp trực tuyến; mức trên là mức chung.")
+            result.notes.append(Note.of("no_online_rate"))
     else:
         result.base = fee.get("in_person") if fee.get("in_person") is not None else fee.get("online")
     if fee.get("note"):
-        result.notes.append(fee["note"])
+        result.notes.append(Note.of("fee_note", text=fee["note"]))
 
     channel_ok = ("any", "online") if online else ("any",)
-    for red in kb.entries("reduction"):
-        if not (_jurisdiction_matches(red, place) and red.get("channel") in channel_ok):
+    for red in reductions:
+        if red.get("channel") not in channel_ok:
             continue
         # a scope-only reduction (no service list) may cover this fee; a province's own resolution can
         # only touch fees the province sets, never national ones
@@ -148,8 +194,12 @@ def quote(kb, service_id: str, province: str | None = None, online: bool = True,
                 # ended on paper, but sources disagree on the end date: say so rather than guess
                 result.uncertain = True
                 result.notes.append(
-                    f"{red['legal_basis']} giảm {red['percent']}% đến {_vn(red.get('valid_to'))}, nhưng các nguồn "
-                    f"chưa thống nhất về khoản giảm này; mức trên chưa tính nó."
+                    Note.of(
+                        "reduction_end_disputed",
+                        basis=red["legal_basis"],
+                        percent=red["percent"],
+                        valid_to=as_date(red.get("valid_to")),
+                    )
                 )
                 result.disputed.append(red)
             continue
@@ -163,7 +213,7 @@ def quote(kb, service_id: str, province: str | None = None, online: bool = True,
         if red.get("conflicts"):
             result.uncertain = True
             result.disputed.append(red)
-            result.notes.append(f"Các nguồn chưa thống nhất về mục: {red['title']}.")
+            result.notes.append(Note.of("sources_disagree", title=red["title"]))
 
     amount = result.base
     if amount is not None and result.reductions:
@@ -189,12 +239,3 @@ def reductions_for(kb, place: Place | None, on: dt.date) -> tuple[list[dict], li
         elif red.get("conflicts") and _started(red, on):
             disputed.append(red)
     return in_force, disputed
-
-
-def format_vnd(amount: int | None) -> str:
-    """``20000`` → ``"20.000 đồng"``; ``0`` → ``"miễn phí"``."""
-    if amount is None:
-        return "chưa rõ"
-    if amount == 0:
-        return "miễn phí"
-    return f"{amount:,}".replace(",", ".") + " đồng"

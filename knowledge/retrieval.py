@@ -26,6 +26,11 @@ STOPWORDS = frozenset(
     day vao ra len xuong voi tai ve tu khi neu ma de bi phai nua con duoc dang se da van cung rat qua hay hoac
     giup huong dan biet cach oi uh um nhi nha nhen luon thoi chua mai""".split()
 )
+# Words of any procedure's question ("nộp hồ sơ", "đăng ký", "làm"): alone they name no service.
+GENERIC_WORDS = frozenset("nop ho so giai quyet thu tuc lam dang ky xin cap ngay muon biet tu van bao nhieu".split())
+# Word pairs that name no procedure ("thủ tục" is in questions about anything): kept out like stopwords, so an
+# alias such as "thủ tục cưới" is not found by "thủ tục gì đó".
+FILLER_PAIRS = frozenset({"thu_tuc"})
 # Negation cues: what follows them (up to the next comma or "ma/la") is what the citizen does NOT mean.
 _NEGATION_RE = re.compile(r"\b(?:chu khong phai|chu khong|khong phai la|khong phai|ko phai|k phai)\b([^,.;!?]*)")
 _WORD_RE = re.compile(r"[0-9a-z]+")
@@ -53,7 +58,7 @@ def features(key: str) -> Counter[str]:
         if w not in STOPWORDS and (len(w) > 1 or w.isdigit()):
             feats[w] += 1
     for a, b in zip(words, words[1:]):
-        if not (a in STOPWORDS and b in STOPWORDS):
+        if not (a in STOPWORDS and b in STOPWORDS) and f"{a}_{b}" not in FILLER_PAIRS:
             feats[f"{a}_{b}"] += 2
     return feats
 

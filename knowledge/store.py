@@ -164,6 +164,13 @@ class KnowledgeBase:
         """Contact entries by id, in the order given, skipping unknown ones."""
         return [c for c in (self.get(i) for i in ids) if c and c.get("kind") == "contact"]
 
+    def revision(self, entry_id: str, revision: int) -> dict:
+        """One stored revision of an entry (its data as a dict, with ``_revision`` and ``_retired``)."""
+        rows = list(self.db.query("select * from revisions where entry_id = ? and revision = ?", [entry_id, revision]))
+        if not rows:
+            raise NotFound(f"{entry_id}@{revision}")
+        return self._entry(rows[0])
+
     def history(self, entry_id: str) -> list[dict]:
         """Every revision of an entry, oldest first."""
         rows = list(self.db.query("select * from revisions where entry_id = ? order by revision", [entry_id]))
@@ -243,6 +250,13 @@ class KnowledgeBase:
                 f"Mục '{entry['id']}' đã được người khác sửa (phiên bản {current}, bạn sửa từ phiên bản "
                 f"{expected_revision}). Hãy xem lại bản mới rồi sửa lại."
             )
+        if (
+            action == "edit"
+            and row is not None
+            and json.loads(row["data"]) == entry
+            and bool(row["retired"]) == retired
+        ):
+            return current  # an edit that changes nothing adds no revision
         revision = current + 1
         now = _now()
         self.db.table("entries").upsert(
@@ -289,7 +303,8 @@ class KnowledgeBase:
         return self._write(entry, "create", author, reason, expected_revision=0)
 
     def edit(self, entry: dict, author: str, reason: str, base_revision: int) -> int:
-        """Save a new version of an existing entry that was read at ``base_revision``."""
+        """Save a new version of an existing entry that was read at ``base_revision``; returns the new revision,
+        or ``base_revision`` itself when the entry is unchanged (nothing is written then)."""
         row = self._row(str(entry.get("id", "")))
         if row is None:
             raise NotFound(entry.get("id"))

@@ -192,3 +192,8 @@ def key_words(text: str) -> list[tuple[str, int, int]]:
 def search_key(text: str) -> str:
     """The key used to compare text: normalized, folded, abbreviations expanded, spaces collapsed."""
     return " ".join(expand_abbreviations(fold(normalize(text))).split())
+
+
+def thousands(amount: int) -> str:
+    """``20000`` → ``"20.000"`` (Vietnamese digit grouping); the words around it belong to the caller."""
+    return f"{amount:,}".replace(",", ".")

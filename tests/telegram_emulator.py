@@ -1,7 +1,8 @@
 """Drive the Telegram emulator (tests/emulator/server.js, telegram-test-api) as Telegram users.
 
-Not a test module. :class:`Emulator` runs the server as a subprocess on a free loopback port; bots talk to
-``emulator.bot_api_url`` (give it to ``Application.builder().base_url``). :class:`TelegramUser` speaks the
+Not a test module. :class:`Emulator` (from :mod:`bot.bench.emulator`, shared with ``dvcbot bench load --via
+telegram``) runs the server as a subprocess on a free loopback port; bots talk to ``emulator.bot_api_url``
+(give it to ``Application.builder().base_url``). :class:`TelegramUser` speaks the
 emulator's client API (``/sendMessage``, ``/sendCommand``, ``/sendCallback``, ``/getUpdates``,
 ``/getUpdatesHistory``) to send messages, press inline buttons and read what the bot sent. :class:`RasaStub`
 stands in for Rasa where the answer does not matter, and :func:`running_bot` runs the real application
@@ -15,89 +16,22 @@ import contextlib
 import html
 import itertools
 import re
-import select
-import subprocess
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 from aiohttp import web
 
+from bot.bench.emulator import EMULATOR_DIR, Emulator  # noqa: F401  (the tests' Emulator lives with the bench)
 from bot.rasa_client import RasaClient
 from bot.runtime.stack import free_port
 from bot.telegram.app import build_application
 
-EMULATOR_DIR = Path(__file__).parent / "emulator"
 # What the patched getMe of server.js answers.
 BOT_ID = 666
 BOT_USERNAME = "TestNameBot"
-
-
-class Emulator:
-    """telegram-test-api running in a node subprocess.
-
-    :param port: port to listen on; a free one by default
-    """
-
-    def __init__(self, port: int | None = None):
-        self.port = port
-        self._process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        """Root URL of the emulator (its client API lives here)."""
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def bot_api_url(self) -> str:
-        """Bot API URL before the token, as ``base_url`` of a bot."""
-        return f"{self.url}/bot"
-
-    def start(self, timeout: float = 15.0) -> Emulator:
-        """Start the server and wait for its ready line."""
-        if not (EMULATOR_DIR / "node_modules" / "telegram-test-api").is_dir():
-            raise RuntimeError("telegram-test-api is not installed: run `npm ci --prefix tests/emulator`")
-        self.port = self.port or free_port()
-        self._process = subprocess.Popen(
-            ["node", "server.js", str(self.port)],
-            cwd=EMULATOR_DIR,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        output = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([self._process.stdout], [], [], deadline - time.monotonic())
-            line = self._process.stdout.readline() if ready else ""
-            output.append(line)
-            if "ready on" in line:
-                return self
-            if self._process.poll() is not None:
-                break
-        self.stop()
-        raise RuntimeError(f"Telegram emulator did not start: {''.join(output)!r}")
-
-    def stop(self) -> None:
-        """Stop the server (SIGTERM, then SIGKILL after 5 s)."""
-        if self._process and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        if self._process and self._process.stdout:
-            self._process.stdout.close()
-
-    def __enter__(self) -> Emulator:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 @dataclass
@@ -266,11 +200,11 @@ class TelegramUser:
 
 @dataclass
 class RasaStub:
-    """Stands in for Rasa's REST webhook and tracker API.
+    """Stands in for Rasa's REST webhook and status API.
 
     Answers from ``answers`` (default: an echo), records requests in ``received``; ``down`` makes every
-    request fail with 503, ``delay`` slows the webhook; the tracker reports ``intents[message]`` (default
-    ``stub_intent``) as the intent of each sender's latest message.
+    request fail with 503, ``delay`` slows the webhook; each answer reports ``intents[message]`` (default
+    ``stub_intent``) as the intent recognised, in the custom JSON the answer action sends.
     """
 
     url: str = ""
@@ -279,28 +213,21 @@ class RasaStub:
     received: list[tuple[str, str]] = field(default_factory=list)
     delay: float = 0.0
     down: bool = False
-    _latest: dict[str, str] = field(default_factory=dict)
 
     async def webhook(self, request: web.Request) -> web.Response:
         if self.down:
             return web.Response(status=503)
         body = await request.json()
         self.received.append((body["sender"], body["message"]))
-        self._latest[body["sender"]] = body["message"]
         await asyncio.sleep(self.delay)
-        return web.json_response(self.answers.get(body["message"], [{"text": f"Đã nhận: {body['message']}"}]))
+        answer = self.answers.get(body["message"], [{"text": f"Đã nhận: {body['message']}"}])
+        meta = {"custom": {"dvcbot": {"intent": self.intents.get(body["message"], "stub_intent")}}}
+        return web.json_response([*answer, meta])
 
     async def status(self, request: web.Request) -> web.Response:
         if self.down:
             return web.Response(status=503)
         return web.json_response({"model_file": "models/stub.tar.gz"})
-
-    async def tracker(self, request: web.Request) -> web.Response:
-        message = self._latest.get(request.match_info["sender"], "")
-        intent = self.intents.get(message, "stub_intent")
-        return web.json_response(
-            {"sender_id": request.match_info["sender"], "latest_message": {"text": message, "intent": {"name": intent}}}
-        )
 
     @contextlib.asynccontextmanager
     async def serve(self):
@@ -308,7 +235,6 @@ class RasaStub:
         app = web.Application()
         app.router.add_post("/webhooks/rest/webhook", self.webhook)
         app.router.add_get("/status", self.status)
-        app.router.add_get("/conversations/{sender}/tracker", self.tracker)
         runner = web.AppRunner(app)
         await runner.setup()
         port = free_port()

@@ -227,7 +227,9 @@ def test_the_action_sets_context_slots_and_reports_what_it_chose(extractor):
     events = asyncio.run(ActionAnswer().run(dispatcher, tracker, DOMAIN))
     slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     assert "thuong_tru" == slots["service"] and "Nghệ An" == slots["province"] and "fee" == slots["aspect"]
-    assert {"answer": "service", "answered": True, "entry": "thuong_tru"} == dispatcher.messages[0]["custom"]["dvcbot"]
+    assert {"answer": "service", "answered": True, "entry": "thuong_tru", "intent": "ask_fee"} == dispatcher.messages[
+        0
+    ]["custom"]["dvcbot"]
     after = Tracker.from_dict(
         {"sender_id": "t", "slots": slots, "latest_message": {}, "events": [], "latest_action_name": "action_listen"}
     )
@@ -239,3 +241,23 @@ def test_a_bare_aspect_gets_one_question_back_and_the_next_name_answers_it(chat)
     assert "ask_service" == decision.kind and "thủ tục nào" in reply
     reply, decision = chat.say("tạm trú", "inform", 0.9)
     assert ("tam_tru", ["fee"]) == (decision.service, decision.aspects) and "7.000 đồng" in reply
+
+
+def test_the_other_channel_of_the_fee_just_given(chat):
+    chat.say("đăng ký thường trú online mất phí bao nhiêu", "ask_fee", 0.99)
+    reply, decision = chat.say("còn nộp trực tiếp ở công an phường thì sao", "ask_steps", 0.5)
+    assert ("thuong_tru", ["fee"]) == (decision.service, decision.aspects)
+    assert "20.000 đồng" in reply
+
+
+def test_a_national_fee_in_a_named_province_says_it_is_the_same_everywhere(chat):
+    chat.say("lệ phí đăng ký tạm trú bao nhiêu", "ask_fee", 0.99)
+    reply, _ = chat.say("ở Cần Thơ thì sao", "inform", 0.9)
+    assert "chung cả nước" in reply and "Cần Thơ" in reply
+
+
+def test_a_correction_with_details_names_the_neighbouring_procedure(chat):
+    chat.say("lệ phí đổi căn cước bao nhiêu", "ask_fee", 0.99)
+    reply, decision = chat.say("à ko phải đổi, là bị mất ví mất luôn cả thẻ", "ask_steps", 0.5)
+    assert ("can_cuoc_cap_lai", ["fee"]) == (decision.service, decision.aspects)
+    assert "70.000 đồng" in reply

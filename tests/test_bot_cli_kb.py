@@ -91,8 +91,51 @@ def test_retire_history_revert(kb_path):
     assert 0 == kb(kb_path, "retire", "thuong_tru", "--by", "A", "--why", "thử").returncode
     assert "thuong_tru" not in kb(kb_path, "list", "--kind", "service").stdout
     assert "[đã ẩn]" in kb(kb_path, "list", "--kind", "service", "--all").stdout
-    assert 0 == kb(kb_path, "revert", "thuong_tru", "1", "--by", "A").returncode
+    refused = kb(kb_path, "revert", "thuong_tru", "1", "--by", "A")
+    assert 0 != refused.returncode and "--why" in refused.stderr  # a revert says why
+    assert 0 == kb(kb_path, "revert", "thuong_tru", "1", "--by", "A", "--why", "ẩn nhầm").returncode
     assert "thuong_tru" in kb(kb_path, "list", "--kind", "service").stdout
+
+
+def _exported(kb_path, tmp_path, entry_id="fee_thuong_tru_tt75", **changes):
+    entry = yaml.safe_load(kb(kb_path, "export", entry_id).stdout)
+    entry.update(changes)
+    path = tmp_path / "entry.yml"
+    path.write_text(yaml.safe_dump(entry, allow_unicode=True), "utf-8")
+    return path
+
+
+def test_edit_without_change_adds_no_revision_and_author_is_never_the_os_user(kb_path, tmp_path):
+    before = kb(kb_path, "history", "fee_thuong_tru_tt75").stdout
+    same = kb(kb_path, "edit", str(_exported(kb_path, tmp_path)), "--by", "A", "--why", "không đổi")
+    assert 0 == same.returncode and "không có thay đổi" in same.stdout
+    assert before == kb(kb_path, "history", "fee_thuong_tru_tt75").stdout
+    path = _exported(kb_path, tmp_path, in_person=25000)
+    env = {k: v for k, v in paths.env().items() if k != "DVCBOT_STAFF_NAME"}
+    nobody = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "kb", "edit", str(path), "--why", "mức mới"],
+        cwd=paths.ROOT, env={**env, "DVCBOT_KB_PATH": str(kb_path)}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert 1 == nobody.returncode and "DVCBOT_STAFF_NAME" in nobody.stderr
+    named = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "kb", "edit", str(path), "--why", "mức mới"],
+        cwd=paths.ROOT, env={**env, "DVCBOT_KB_PATH": str(kb_path), "DVCBOT_STAFF_NAME": "Cán bộ Hoa"},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert 0 == named.returncode, named.stderr
+    assert "Cán bộ Hoa: mức mới" in kb(kb_path, "history", "fee_thuong_tru_tt75").stdout
+    diff = kb(kb_path, "diff", "fee_thuong_tru_tt75").stdout
+    assert "in_person:\n  - 20000\n  + 25000" in diff
+    assert "phiên bản 1 → 2" in kb(kb_path, "diff", "fee_thuong_tru_tt75", "1", "2").stdout
+
+
+def test_moving_a_national_fee_to_a_province_is_warned_and_needs_yes(kb_path, tmp_path):
+    path = _exported(kb_path, tmp_path, jurisdiction="Lâm Đồng")
+    warned = kb(kb_path, "edit", str(path), "--by", "A", "--why", "thử")
+    assert 1 == warned.returncode and "toàn quốc" in warned.stderr and "Không có gì được ghi" in warned.stderr
+    assert "national" in kb(kb_path, "show", "fee_thuong_tru_tt75").stdout
+    assert 0 == kb(kb_path, "edit", str(path), "--by", "A", "--why", "thử", "--yes").returncode
+    assert "Lâm Đồng" in kb(kb_path, "show", "fee_thuong_tru_tt75").stdout
 
 
 def test_add_search_and_export_import_round_trip(kb_path, tmp_path):

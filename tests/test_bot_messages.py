@@ -1,6 +1,7 @@
 """The one message-hygiene rule (bot/messages.py): clean, cut, redact unless it is a button payload."""
 
-from bot.messages import MAX_INPUT_CHARS, STORED_TEXT_CHARS, is_long, payload, redacted, safe_text
+from actions.buttons import payload
+from bot.messages import MAX_INPUT_CHARS, STORED_TEXT_CHARS, is_long, redacted, safe_text
 
 
 def test_typed_text_is_cleaned_and_redacted():

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from knowledge.fees import format_vnd, quote
+from knowledge.fees import Note, quote, quote_channels
 
 D = dt.date
 BASE = {"source": "Thông tư 75/2022/TT-BTC", "verified_on": "2026-01-01", "status": "published"}
@@ -97,20 +97,20 @@ def test_national_fee_by_date_and_channel(rules, online, day, amount, basis):
 
 def test_no_online_column_is_said(rules):
     q = quote(rules, "svc", online=True, on=D(2021, 5, 5))
-    assert any("trực tuyến" in n for n in q.notes)
+    assert Note.of("no_online_rate") in q.notes
 
 
 def test_provincial_reduction_beats_smaller_national_one(rules):
     q = quote(rules, "svc", province="Lâm Đồng", online=True, on=D(2024, 6, 1))
     assert 64000 == q.amount  # 20% of 80,000 off; reductions do not stack
     assert ["Thông tư A", "Nghị quyết C"] == q.basis
-    assert any("trước sáp nhập" in n for n in q.notes)
+    assert Note.of("territory_pre_merger", name="Lâm Đồng") in q.notes
 
 
 def test_old_province_name_is_resolved_and_said(rules):
     q = quote(rules, "svc", province="Đắk Nông", online=True, on=D(2026, 1, 5))
     assert "Lâm Đồng" == q.place.province
-    assert any("Đắk Nông nay thuộc tỉnh Lâm Đồng" in n for n in q.notes)
+    assert Note.of("place_merged", old_province="Đắk Nông", province="Lâm Đồng") in q.notes
     # a pre-merger Lâm Đồng resolution does not cover the former Đắk Nông territory
     assert 80000 == q.amount
 
@@ -118,7 +118,7 @@ def test_old_province_name_is_resolved_and_said(rules):
 def test_unknown_province_falls_back_to_national_and_says_so(rules):
     q = quote(rules, "svc", province="Xứ Sở Thần Tiên", online=True, on=D(2026, 1, 5))
     assert 80000 == q.amount
-    assert any("chưa nhận ra" in n for n in q.notes)
+    assert [Note.of("place_unknown")] == [n for n in q.notes if n.code.startswith("place")]
 
 
 def test_unknown_service_is_uncertain(rules):
@@ -136,13 +136,33 @@ def test_disagreeing_sources_make_the_answer_uncertain(rules):
     after = quote(rules, "svc", online=True, on=D(2026, 6, 1))
     assert after.uncertain and 80000 == after.amount
     assert ["red_online_10"] == [r["id"] for r in after.disputed]
-    assert any("chưa thống nhất" in n for n in after.notes)
+    assert "reduction_end_disputed" in [n.code for n in after.notes]
 
 
 def test_shipped_residence_fees(kb):
     assert 10000 == quote(kb, "thuong_tru", online=True).amount
     assert 20000 == quote(kb, "thuong_tru", online=False).amount
     assert 7000 == quote(kb, "tam_tru", online=True).amount
+
+
+@pytest.mark.parametrize(
+    "service, province, day",
+    [
+        ("thuong_tru", None, None),
+        ("thuong_tru", "Nghệ An", None),
+        ("tam_tru", "Lâm Đồng", None),
+        ("can_cuoc_cap_doi", "Hà Giang", D(2025, 8, 1)),
+        ("can_cuoc_cap_doi", None, D(2026, 11, 24)),
+        ("ho_chieu", "Hà Nội", D(2024, 6, 1)),
+        ("khong_co", "Huế", None),
+    ],
+)
+def test_both_channels_at_once_are_the_two_quotes(kb, service, province, day):
+    """The fee answer works the rule out once for both channels: the same as asking twice."""
+    online, counter = quote_channels(kb, service, province, on=day)
+    assert quote(kb, service, province, online=True, on=day) == online
+    assert quote(kb, service, province, online=False, on=day) == counter
+    assert (True, False) == (online.online, counter.online)
 
 
 def test_shipped_passport_fee_changes_with_date(kb):
@@ -157,11 +177,6 @@ def test_shipped_can_cuoc_reduction_end_date_is_disputed(kb):
     claims = [c["claim"] for r in q.disputed for c in r["conflicts"]]
     assert any("31/12/2026" in c for c in claims)
     assert 25000 == quote(kb, "can_cuoc_cap_doi", online=True, on=D(2025, 8, 1)).amount
-
-
-@pytest.mark.parametrize("amount, text", [(0, "miễn phí"), (20000, "20.000 đồng"), (None, "chưa rõ")])
-def test_format_vnd(amount, text):
-    assert text == format_vnd(amount)
 
 
 def test_province_resolution_without_service_list_is_not_offered_for_national_fees(rules):

@@ -236,7 +236,7 @@ async def test_checklist_by_name_by_list_and_unknown(stub_bot):
 
     await user.send_command("/checklist thủ tục không có thật xyz")
     [unknown] = await user.replies()
-    assert "chưa tìm thấy" in unknown.text
+    assert "chưa tìm thấy" in unknown.text and "xyz" not in unknown.text  # never repeated back
 
     await user.send_command("/checklist")
     [menu] = await user.replies()

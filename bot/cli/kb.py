@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 import os
 import sqlite3
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from knowledge import coverage
+from knowledge import coverage, edits
 from knowledge import search as search_index
 from knowledge.backup import check_backup, copy_db
 from knowledge.backup_guard import check_backup_target, check_restore_source
@@ -55,7 +54,8 @@ def _read_entries(path: str) -> list[dict]:
 
 
 def _author(args) -> str:
-    return args.by or getpass.getuser()
+    """``--by``, else ``$DVCBOT_STAFF_NAME``; never the operating-system user (:func:`knowledge.edits.staff_name`)."""
+    return edits.staff_name(getattr(args, "by", None))
 
 
 def cmd_build(args) -> int:
@@ -123,9 +123,37 @@ def cmd_edit(args) -> int:
                 file=sys.stderr,
             )
             return 1
-        rev = kb.edit(entry, _author(args), args.why, base_revision=base)
-        print(f"✓ Đã lưu {entry['id']} (phiên bản {rev}).")
+        author = _author(args)
+        problems = edits.warnings(kb, entry)
+        lost = _lost_answers(kb, entry, base, author, args.why) if args.check else []
+        for warning in problems:
+            print(f"⚠ {entry['id']}: {warning}", file=sys.stderr)
+        for question in lost:
+            print(f"⚠ {entry['id']}: câu hỏi mất câu trả lời: {question}", file=sys.stderr)
+        if (problems or lost) and not args.yes:
+            print("Không có gì được ghi. Xem lại, hoặc thêm --yes nếu vẫn muốn lưu.", file=sys.stderr)
+            return 1
+        saved = edits.save(kb, entry, author, args.why, base_revision=base)
+        if not saved.changed:
+            print(f"= {entry['id']}: không có thay đổi, không thêm phiên bản (vẫn là phiên bản {saved.revision}).")
+        else:
+            print(f"✓ Đã lưu {entry['id']} (phiên bản {saved.revision}).")
     return 0
+
+
+def _lost_answers(kb, entry: dict, base: int, author: str, why: str) -> list[str]:
+    """Questions of the bank and of every entry that would lose their answer (needs the running Rasa for the
+    NLU: ``$DVCBOT_RASA_URL``); an empty list when nothing is lost."""
+    import asyncio
+
+    from bot.staff.check import Checker
+    from bot.staff.nlu import NluUnavailable, Parser
+
+    try:
+        report = asyncio.run(Checker(Parser()).check(kb, lambda d: d.edit(entry, author, why, base_revision=base)))
+    except NluUnavailable as exc:
+        raise ValueError(f"không kiểm tra được câu trả lời ({exc}); bỏ --check để lưu không kiểm tra") from exc
+    return [c.question for c in report.lost]
 
 
 def cmd_retire(args) -> int:
@@ -142,8 +170,21 @@ def cmd_history(args) -> int:
 
 
 def cmd_revert(args) -> int:
-    rev = _kb().revert(args.id, args.revision, _author(args), args.why or "")
+    rev = edits.revert(_kb(), args.id, args.revision, _author(args), args.why)
     print(f"✓ Đã khôi phục {args.id} về phiên bản {args.revision} (thành phiên bản {rev}).")
+    return 0
+
+
+def cmd_diff(args) -> int:
+    from bot.staff.diff import diff, format_text
+
+    kb = _kb()
+    revisions = [r["revision"] for r in kb.history(args.id)]
+    if args.revisions and len(args.revisions) != 2:
+        raise ValueError("cần hai số phiên bản (ví dụ: dvcbot kb diff ID 3 5), hoặc không số nào")
+    a, b = args.revisions or [revisions[-2] if len(revisions) > 1 else revisions[-1], revisions[-1]]
+    print(f"{args.id}: phiên bản {a} → {b}")
+    print(format_text(diff(kb.revision(args.id, a), kb.revision(args.id, b))))
     return 0
 
 
@@ -292,21 +333,31 @@ def add_parser(sub) -> None:
     ):
         p = cmd(name, func, help_)
         p.add_argument("file", help="tệp YAML, hoặc - để đọc stdin")
-        p.add_argument("--by", help="tên người sửa")
+        p.add_argument("--by", help="tên người sửa (mặc định $DVCBOT_STAFF_NAME)")
         p.add_argument("--why", required=(name == "edit"), help="lý do sửa")
         if name == "import":
             p.add_argument("--overwrite", action="store_true")
+        if name == "edit":
+            p.add_argument("--yes", action="store_true", help="lưu dù có cảnh báo")
+            p.add_argument(
+                "--check",
+                action="store_true",
+                help="hỏi lại bộ câu hỏi với bản sửa (cần Rasa đang chạy, $DVCBOT_RASA_URL) và cảnh báo câu mất trả lời",
+            )
     p = cmd("retire", cmd_retire, "ẩn một mục (không xóa)")
     p.add_argument("id")
     p.add_argument("--by")
     p.add_argument("--why", required=True)
     p = cmd("history", cmd_history, "lịch sử sửa đổi của một mục")
     p.add_argument("id")
-    p = cmd("revert", cmd_revert, "khôi phục một phiên bản cũ")
+    p = cmd("revert", cmd_revert, "khôi phục một phiên bản cũ (cần --why)")
     p.add_argument("id")
     p.add_argument("revision", type=int)
     p.add_argument("--by")
-    p.add_argument("--why")
+    p.add_argument("--why", required=True, help="lý do khôi phục")
+    p = cmd("diff", cmd_diff, "khác biệt giữa hai phiên bản của một mục (mặc định: hai phiên bản cuối)")
+    p.add_argument("id")
+    p.add_argument("revisions", nargs="*", type=int, metavar="REV")
     p = cmd("export", cmd_export, "xuất một mục hoặc toàn bộ ra YAML")
     p.add_argument("id", nargs="?")
     cmd("stats", cmd_stats, "bảng độ phủ theo chủ đề")

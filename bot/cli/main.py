@@ -15,7 +15,7 @@ import sys
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-from bot.cli import bench, kb, run  # noqa: E402
+from bot.cli import bench, kb, run, staff  # noqa: E402
 from bot.cli import eval as eval_cli
 from bot.runtime import progress  # noqa: E402
 from knowledge.content_files import ContentError  # noqa: E402
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     kb.add_parser(sub)
     eval_cli.add_parser(sub)
     bench.add_parser(sub)
+    staff.add_parser(sub)
     return parser
 
 

@@ -13,6 +13,7 @@ import signal
 import sys
 from collections.abc import Iterator
 
+from bot.cli.staff import staff_process
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.runtime import front, paths
 from bot.runtime.model import train
@@ -79,7 +80,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    with rasa_server() as url:
+    with rasa_server(args.workers) as url:
         try:
             asyncio.run(chat(url))
         except KeyboardInterrupt:
@@ -134,7 +135,7 @@ def cmd_telegram(args: argparse.Namespace) -> int:
 
     base_url = os.environ.get("TELEGRAM_API_URL") or None
     webhook_url = os.environ.get("TELEGRAM_WEBHOOK_URL")
-    with rasa_server() as url:
+    with rasa_server(getattr(args, "workers", None)) as url:
         if webhook_url:
             run_webhook(
                 token,
@@ -159,9 +160,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Telegram when TELEGRAM_BOT_TOKEN is set, else the terminal chat; Ctrl-C stops everything."""
     signal.signal(signal.SIGTERM, _stop)
     try:
-        if os.environ.get("TELEGRAM_BOT_TOKEN"):
-            return cmd_telegram(args)
-        return cmd_chat(args)
+        with rasa_server() as url, staff_process(url):
+            os.environ["DVCBOT_RASA_URL"] = url  # the front end below uses this stack instead of starting one
+            if os.environ.get("TELEGRAM_BOT_TOKEN"):
+                return cmd_telegram(args)
+            return cmd_chat(args)
     except KeyboardInterrupt:
         return 0
 
@@ -172,16 +175,27 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def add_parsers(sub) -> None:
     """Register ``run``, ``chat``, ``ask``, ``telegram`` and ``train``."""
-    sub.add_parser(
+    run = sub.add_parser(
         "run", help="chạy trợ lý: Telegram nếu có TELEGRAM_BOT_TOKEN, nếu không thì chat trong terminal"
-    ).set_defaults(func=cmd_run)
-    sub.add_parser("chat", help="chat trong terminal").set_defaults(func=cmd_chat)
+    )
+    run.set_defaults(func=cmd_run)
+    chat_ = sub.add_parser("chat", help="chat trong terminal")
+    chat_.set_defaults(func=cmd_chat)
     ask = sub.add_parser("ask", help="hỏi một câu, hoặc --batch FILE (JSON lines) và in JSON lines")
     ask.add_argument("question", nargs="*")
     ask.add_argument("--batch", metavar="FILE", help='tệp JSON lines {"sender","text"}; \'-\' là stdin')
     ask.add_argument("--sender", default="cli")
     ask.set_defaults(func=cmd_ask)
-    sub.add_parser("telegram", help="chạy bot Telegram (polling)").set_defaults(func=cmd_telegram)
+    telegram = sub.add_parser("telegram", help="chạy bot Telegram (polling)")
+    telegram.set_defaults(func=cmd_telegram)
+    for parser in (run, chat_, telegram):
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="số tiến trình Rasa (mặc định $DVCBOT_WORKERS, không có thì 1); từ 2 trở lên dùng chung "
+            "Redis và PostgreSQL (tự khởi động, hoặc $DVCBOT_REDIS_URL / $DVCBOT_TRACKER_URL)",
+        )
     tr = sub.add_parser("train", help="huấn luyện mô hình Rasa khi dữ liệu thay đổi")
     tr.add_argument("--force", action="store_true")
     tr.set_defaults(func=cmd_train)

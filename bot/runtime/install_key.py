@@ -32,6 +32,9 @@ def install_key(var_dir: str | None = None) -> bytes:
     return key
 
 
-def keyed_id(value: str) -> str:
-    """A stable id for ``value`` (a chat id…) that only this install can compute."""
-    return "h" + hmac.new(install_key(), value.encode(), hashlib.sha256).hexdigest()[:31]
+def keyed_id(value: str, var_dir: str | None = None) -> str:
+    """A stable id for ``value`` (a chat id…) that only this install can compute.
+
+    :param var_dir: the data directory of the install (default ``$DVCBOT_VAR_DIR``)
+    """
+    return "h" + hmac.new(install_key(var_dir), value.encode(), hashlib.sha256).hexdigest()[:31]

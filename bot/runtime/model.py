@@ -3,6 +3,8 @@ of the knowledge base as generated training data, and train when an input change
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 import subprocess
 import sys
@@ -42,6 +44,18 @@ def write_generated_nlu() -> bool:
     return True
 
 
+def meta_path(model=None):
+    """The sidecar of a model archive (``dvcbot.meta.json``): when it was trained and on which knowledge version."""
+    model = model or paths.MODEL
+    return model.with_name(model.name.removesuffix(".tar.gz") + ".meta.json")
+
+
+def write_meta(kb_version: int, **extra) -> None:
+    """Record the training of :data:`paths.MODEL` (read by the staff page's model view)."""
+    meta = {"trained_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "kb_version": kb_version}
+    meta_path().write_text(json.dumps({**meta, **extra}, ensure_ascii=False, indent=1), "utf-8")
+
+
 def inputs() -> list:
     """Files the model is trained from: config, domain, nlu_data/, the NLU components, the FAQ questions."""
     return [
@@ -63,6 +77,9 @@ def is_current() -> bool:
 def train(force: bool = False) -> int:
     """Train the Rasa model when it is missing or older than its inputs (or always with ``force``); the exit code."""
     changed = write_generated_nlu()
+    kb = open_kb()
+    kb_version = kb.version()
+    kb.close()
     if not force and not changed and is_current():
         progress.done(f"Mô hình đã mới: {paths.MODEL}")
         return 0
@@ -102,6 +119,7 @@ def train(force: bool = False) -> int:
     seconds = time.monotonic() - started
     if code == 0:
         progress.remember_train_seconds(seconds)
+        write_meta(kb_version, train_seconds=round(seconds))
         progress.done(f"Huấn luyện xong sau {seconds:.0f} giây.")
     else:
         print(f"Huấn luyện thất bại sau {seconds:.0f} giây (mã thoát {code}); xem {log_path}.", file=sys.stderr)

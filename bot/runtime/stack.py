@@ -13,6 +13,12 @@ needs the per-run secret of :func:`rasa_token` (``--auth-token``, handed over in
 :mod:`bot.runtime.rasa_main` so that ``ps`` does not show it): another local process cannot read the
 conversations. The REST webhook the clients post to needs no token.
 
+Several Rasa workers (``workers=N``, ``dvcbot run --workers N``, ``$DVCBOT_WORKERS``) share Rasa's Redis lock
+store (one message of a conversation at a time, in order) and a SQL tracker store on PostgreSQL, both from
+:mod:`bot.runtime.services` (started here, or the servers of ``$DVCBOT_REDIS_URL`` / ``$DVCBOT_TRACKER_URL``);
+they are named ``rasa``, ``rasa-2``… and share one action server. :attr:`Stack.client_url` lists them for
+:class:`bot.rasa_client.RasaClient`, which keeps each conversation on one worker and fails over to the next.
+
 A watchdog (``supervise=True``, the default) restarts a process that died, waiting 1, 2, 4… up to 60 s between
 attempts and giving up after :data:`MAX_RESTARTS` restarts in :data:`RESTART_WINDOW` seconds (no crash loop).
 """
@@ -34,10 +40,23 @@ import httpx
 
 from bot.runtime import paths, progress
 from bot.runtime.model import ensure_model, sync_knowledge
+from bot.runtime.services import REDIS_ENV, Services, redis_lock_store_yaml
 
 log = logging.getLogger(__name__)
 
 TOKEN_ENV = "DVCBOT_RASA_TOKEN"
+WORKERS_ENV = "DVCBOT_WORKERS"
+# seconds a conversation's ticket in the lock store lives: a worker killed while it answers blocks that
+# conversation this long at most (Rasa's default is 60 s); far above the time one message takes
+LOCK_LIFETIME = 15
+
+
+def workers_from_env() -> int:
+    """Rasa workers to start: ``$DVCBOT_WORKERS``, else 1."""
+    value = os.environ.get(WORKERS_ENV, "").strip() or "1"
+    if not value.isdigit() or int(value) < 1:
+        raise SystemExit(f"{WORKERS_ENV} phải là một số nguyên dương, không phải {value!r}")
+    return int(value)
 
 
 def rasa_token() -> str:
@@ -59,7 +78,6 @@ class StackError(RuntimeError):
     """A process of the stack did not start."""
 
 
-PROCESSES = ("actions", "rasa")
 MAX_RESTARTS = 5  # per process within RESTART_WINDOW seconds; then the watchdog gives up and logs it
 RESTART_WINDOW = 300.0
 MAX_BACKOFF = 60.0
@@ -81,8 +99,13 @@ def tracker_store_yaml(url: str | None = None, var_dir: Path | None = None) -> s
             f"tracker_store:\n  type: bot.runtime.tracker_store.TunedSQLTrackerStore\n  dialect: sqlite\n"
             f'  db: "{db.resolve()}"\n'
         )
-    # a full URL in `host` is used as it is by Rasa's SQLTrackerStore
-    return f'tracker_store:\n  type: SQL\n  host: "{url}"\n'
+    # Rasa hands a custom store's `url` over as `host`, and SQLTrackerStore uses a full URL there as it is; the
+    # tuned store adds the retention
+    dialect = url.split(":", 1)[0].split("+", 1)[0]
+    return (
+        f"tracker_store:\n  type: bot.runtime.tracker_store.TunedSQLTrackerStore\n  dialect: {dialect}\n"
+        f'  url: "{url}"\n'
+    )
 
 
 class Stack:
@@ -94,6 +117,10 @@ class Stack:
     :param tracker_url: where conversations are kept (see :func:`tracker_store_yaml`)
     :param supervise: restart processes that die (with backoff, see the module docstring); fault tests that
         kill and restart processes themselves pass ``False``
+    :param workers: Rasa processes (default ``$DVCBOT_WORKERS``, else 1); more than one share Redis and
+        PostgreSQL (see the module docstring)
+    :param redis_url: Rasa's lock store (default ``$DVCBOT_REDIS_URL``; with several workers and none given,
+        a Redis started here)
     """
 
     def __init__(
@@ -103,26 +130,46 @@ class Stack:
         action_port: int | None = None,
         tracker_url: str | None = None,
         supervise: bool = True,
+        workers: int | None = None,
+        redis_url: str | None = None,
     ):
         self.model = Path(model)
+        self.workers = workers or workers_from_env()
         self.rasa_port = rasa_port or free_port()
+        # worker names and ports: "rasa" (the first, on rasa_port), "rasa-2"…
+        self.rasa_ports = {"rasa": self.rasa_port} | {f"rasa-{n}": free_port() for n in range(2, self.workers + 1)}
+        self.names = ("actions", *self.rasa_ports)
         self.action_port = action_port or free_port()
         self.tracker_url = tracker_url
+        self.redis_url = redis_url if redis_url is not None else os.environ.get(REDIS_ENV) or None
+        self.services: Services | None = None
         self.supervise = supervise
         self.procs: dict[str, subprocess.Popen] = {}
         self.logs = paths.LOGS
-        self.restarts: dict[str, list[float]] = {name: [] for name in PROCESSES}
+        self.restarts: dict[str, list[float]] = {name: [] for name in self.names}
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self._watchdog: threading.Thread | None = None
 
+    def endpoints_file(self, name: str = "rasa") -> Path:
+        return paths.VAR / f"endpoints-{self.rasa_ports[name]}.yml"
+
     @property
     def endpoints(self) -> Path:
-        return paths.VAR / f"endpoints-{self.rasa_port}.yml"
+        return self.endpoints_file()
 
     @property
     def rasa_url(self) -> str:
+        """The first worker."""
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    def worker_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.rasa_ports[name]}"
+
+    @property
+    def client_url(self) -> str:
+        """Every worker's URL, comma-separated: what :class:`bot.rasa_client.RasaClient` takes."""
+        return ",".join(self.worker_url(name) for name in self.rasa_ports)
 
     @property
     def action_url(self) -> str:
@@ -148,18 +195,31 @@ class Stack:
             env={"SANIC_HOST": "127.0.0.1"},
         )
 
-    def start_rasa(self) -> None:
-        """Start the Rasa server with the REST channel and the HTTP API (behind the run's token) on loopback."""
+    def start_services(self) -> None:
+        """With several workers (or a Redis named): Redis and PostgreSQL, started here unless given."""
+        if self.workers == 1 and not self.redis_url:
+            return
+        given_tracker = self.tracker_url if self.tracker_url is not None else os.environ.get("DVCBOT_TRACKER_URL")
+        if self.workers > 1 and given_tracker and given_tracker.split(":", 1)[0] in ("sqlite", "memory"):
+            raise StackError("Nhiều worker cần một tracker store dùng chung (PostgreSQL), không phải SQLite/memory.")
+        self.services = Services(redis_url=self.redis_url, tracker_url=given_tracker or "").start()
+        self.redis_url, self.tracker_url = self.services.redis_url, self.services.tracker_url
+
+    def start_rasa(self, name: str = "rasa") -> None:
+        """Start a Rasa worker with the REST channel and the HTTP API (behind the run's token) on loopback."""
         if not self.model.exists():
             raise StackError(f"Chưa có mô hình {self.model}. Chạy `make train` (hoặc `dvcbot train`) trước.")
-        endpoints = self.endpoints
+        endpoints = self.endpoints_file(name)
         endpoints.parent.mkdir(parents=True, exist_ok=True)
         endpoints.write_text(
-            f'action_endpoint:\n  url: "{self.action_url}/webhook"\n' + tracker_store_yaml(self.tracker_url), "utf-8"
+            f'action_endpoint:\n  url: "{self.action_url}/webhook"\n'
+            + tracker_store_yaml(self.tracker_url)
+            + (redis_lock_store_yaml(self.redis_url) if self.redis_url else ""),
+            "utf-8",
         )
         endpoints.chmod(0o600)  # a PostgreSQL URL may carry a password
         self._spawn(
-            "rasa",
+            name,
             [
                 paths.rasa_python(),
                 "-m",
@@ -169,7 +229,7 @@ class Stack:
                 "-i",
                 "127.0.0.1",
                 "-p",
-                str(self.rasa_port),
+                str(self.rasa_ports[name]),
                 "-m",
                 str(self.model),
                 "--endpoints",
@@ -177,14 +237,19 @@ class Stack:
                 "--credentials",
                 str(paths.CREDENTIALS),
             ],
-            env={TOKEN_ENV: rasa_token()},
+            env={
+                TOKEN_ENV: rasa_token(),
+                "TICKET_LOCK_LIFETIME": os.environ.get("TICKET_LOCK_LIFETIME", str(LOCK_LIFETIME)),
+            },
         )
 
-    def wait_healthy(self, timeout: float = 180.0, names: tuple[str, ...] = PROCESSES) -> None:
+    def wait_healthy(self, timeout: float = 180.0, names: tuple[str, ...] | None = None) -> None:
         """Block until the servers answer; raise :class:`StackError` with the log tail otherwise."""
         deadline = time.monotonic() + timeout
-        checks = {"actions": f"{self.action_url}/health", "rasa": f"{self.rasa_url}/status?token={rasa_token()}"}
-        pending = {name: checks[name] for name in names}
+        checks = {"actions": f"{self.action_url}/health"} | {
+            name: f"{self.worker_url(name)}/status?token={rasa_token()}" for name in self.rasa_ports
+        }
+        pending = {name: checks[name] for name in names or self.names}
         while pending and time.monotonic() < deadline:
             if self._stopping.is_set():
                 raise StackError("stack stopped while waiting for " + ", ".join(pending))
@@ -194,7 +259,7 @@ class Stack:
                     raise StackError(f"{name} stopped (exit {proc.returncode}):\n{self.log_tail(name)}")
                 try:
                     r = httpx.get(url, timeout=2)
-                    if r.status_code == 200 and (name != "rasa" or r.json().get("model_file")):
+                    if r.status_code == 200 and (name == "actions" or r.json().get("model_file")):
                         del pending[name]
                 except (httpx.HTTPError, ValueError):
                     pass
@@ -210,11 +275,13 @@ class Stack:
         return "\n".join(path.read_text("utf-8", "replace").splitlines()[-lines:]) if path.exists() else ""
 
     def start(self, timeout: float = 180.0) -> Stack:
-        """Start both processes and wait until they are healthy."""
+        """Start the services (several workers), the action server and the workers; wait until healthy."""
         self._stopping.clear()
-        self.start_actions()
-        self.start_rasa()
         try:
+            self.start_services()
+            self.start_actions()
+            for name in self.rasa_ports:
+                self.start_rasa(name)
             self.wait_healthy(timeout)
         except BaseException:
             self.stop()
@@ -230,7 +297,7 @@ class Stack:
             self._watchdog.start()
 
     def pid(self, name: str) -> int | None:
-        """Process id of ``actions`` or ``rasa`` while it runs."""
+        """Process id of ``actions``, ``rasa`` (or another worker, ``rasa-2``…) while it runs."""
         proc = self.procs.get(name)
         return proc.pid if proc is not None and proc.poll() is None else None
 
@@ -246,21 +313,24 @@ class Stack:
                 proc.wait()
 
     def restart(self, name: str, timeout: float = 180.0) -> None:
-        """Stop ``actions`` or ``rasa`` if it still runs, start it again on the same port, wait until healthy."""
-        if name not in PROCESSES:
-            raise ValueError(f"unknown process {name!r}; one of {PROCESSES}")
+        """Stop ``actions`` or a worker if it still runs, start it again on the same port, wait until healthy."""
+        if name not in self.names:
+            raise ValueError(f"unknown process {name!r}; one of {self.names}")
         with self._lock:
             self._terminate([self.procs[name]] if name in self.procs else [])
             self.restarts[name].append(time.monotonic())
-            (self.start_actions if name == "actions" else self.start_rasa)()
+            if name == "actions":
+                self.start_actions()
+            else:
+                self.start_rasa(name)
         self.wait_healthy(timeout, names=(name,))
 
     def _watch(self) -> None:
         """Restart dead processes with exponential backoff; give up after too many restarts."""
-        backoff = {name: 1.0 for name in PROCESSES}
+        backoff = {name: 1.0 for name in self.names}
         given_up: set[str] = set()
         while not self._stopping.wait(1.0):
-            for name in PROCESSES:
+            for name in self.names:
                 proc = self.procs.get(name)
                 if name in given_up or proc is None or proc.poll() is None:
                     continue
@@ -307,7 +377,11 @@ class Stack:
         with self._lock:
             self._terminate(list(self.procs.values()))
             self.procs.clear()
-        self.endpoints.unlink(missing_ok=True)
+        for name in self.rasa_ports:
+            self.endpoints_file(name).unlink(missing_ok=True)
+        if self.services is not None:
+            self.services.stop()
+            self.services = None
 
     def __enter__(self) -> Stack:
         return self.start()
@@ -317,8 +391,9 @@ class Stack:
 
 
 @contextmanager
-def rasa_server() -> Iterator[str]:
-    """The URL of a Rasa server: ``$DVCBOT_RASA_URL`` if set, else a stack started for this command."""
+def rasa_server(workers: int | None = None) -> Iterator[str]:
+    """The URL of a Rasa server: ``$DVCBOT_RASA_URL`` if set, else a stack started for this command (with
+    several workers, their URLs separated by commas, see :attr:`Stack.client_url`)."""
     if os.environ.get("DVCBOT_RASA_URL"):
         yield os.environ["DVCBOT_RASA_URL"]
         return
@@ -326,11 +401,13 @@ def rasa_server() -> Iterator[str]:
     counts = sync_knowledge()
     progress.done("Cơ sở tri thức: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     ensure_model()
-    progress.step(f"Khởi động Rasa và máy chủ action (nhật ký: {paths.LOGS})…")
+    workers = workers or workers_from_env()
+    what = f"{workers} worker Rasa (Redis, PostgreSQL)" if workers > 1 else "Rasa"
+    progress.step(f"Khởi động {what} và máy chủ action (nhật ký: {paths.LOGS})…")
     started = time.monotonic()
-    stack = Stack().start()
+    stack = Stack(workers=workers).start()
     progress.ready(f"trợ lý trả lời được sau {time.monotonic() - started:.0f} giây khởi động")
     try:
-        yield stack.rasa_url
+        yield stack.client_url
     finally:
         stack.stop()

@@ -41,6 +41,7 @@ from bot.telegram.texts import (
     CONFIRM_ADD,
     CONFIRM_EDIT,
     CONFIRM_RETIRE,
+    EDIT_WARNING,
     ENTRY_HEADER,
     ENTRY_RETIRED,
     EXISTS,
@@ -60,9 +61,10 @@ from bot.telegram.texts import (
     REFUSED_INVALID,
     SAVE_BUTTON,
     SAVED,
+    UNCHANGED,
     USAGE,
 )
-from knowledge import search
+from knowledge import edits, search
 from knowledge.clock import vn_time
 from knowledge.content_files import ContentError, parse_yaml
 from knowledge.schema import InvalidEntry, check_entry, normalize_entry
@@ -261,6 +263,12 @@ async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, why: str)
             field=change["field"],
             value=html.escape(change["value"][:SHOWN_VALUE_CHARS]),
         )
+        current = deps(context).kb.get(change["id"], include_retired=True)
+        if current is not None:
+            draft = {**current, change["field"]: change["value"]}
+            summary += "".join(
+                EDIT_WARNING.format(warning=html.escape(w)) for w in edits.warnings(deps(context).kb, draft, current)
+            )
     elif change["action"] == "add":
         summary = CONFIRM_ADD.format(
             id=html.escape(change["id"]),
@@ -283,17 +291,19 @@ async def _confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, why: str)
     return CONFIRMING
 
 
-def _save(kb, change: dict, author: str) -> int:
-    """Save a confirmed change to the knowledge base; the new revision."""
+def _save(kb, change: dict, author: str) -> tuple[int, bool]:
+    """Save a confirmed change through the one write path of staff changes; the revision and whether
+    anything changed (an edit that changes nothing adds no revision)."""
     if change["action"] == "edit":
         entry = kb.get(change["id"], include_retired=True)
         if entry is None:
             raise NotFound(change["id"])
         entry[change["field"]] = change["value"]
-        return kb.edit(entry, author, change["reason"], base_revision=change["base_revision"])
+        saved = edits.save(kb, entry, author, change["reason"], base_revision=change["base_revision"])
+        return saved.revision, saved.changed
     if change["action"] == "add":
-        return kb.add(change["entry"], author, change["reason"])
-    return kb.retire(change["id"], author, change["reason"], base_revision=change["base_revision"])
+        return kb.add(change["entry"], author, change["reason"]), True
+    return kb.retire(change["id"], author, change["reason"], base_revision=change["base_revision"]), True
 
 
 async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -305,7 +315,12 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         await query.edit_message_text(NOTHING_TO_CANCEL)
         return ConversationHandler.END
     try:
-        revision = await kb_call(context, _save, change, _author(update), write=True)
+        revision, changed = await kb_call(context, _save, change, _author(update), write=True)
+        if not changed:
+            await query.edit_message_text(
+                UNCHANGED.format(id=html.escape(change["id"]), revision=revision), parse_mode=ParseMode.HTML
+            )
+            return ConversationHandler.END
     except KnowledgeBusy:
         # nothing was saved: the change and its buttons stay, so pressing "Lưu" again retries it
         context.user_data[CHANGE] = change

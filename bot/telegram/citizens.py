@@ -11,12 +11,13 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.messages import is_long, payload, redacted
+from actions.buttons import topic_buttons as answer_topic_buttons
+from bot.messages import is_long, redacted
 from bot.privacy import mostly_personal_data
 from bot.telegram.callbacks import is_rating, keyboard, read_rating
 from bot.telegram.context import deps
 from bot.telegram.relay import relay
-from bot.telegram.routing import strip_mentions
+from bot.telegram.routing import sender_id, strip_mentions
 from bot.telegram.texts import (
     CONTACT_WARNING,
     EXPIRED_BUTTON_TEXT,
@@ -28,7 +29,6 @@ from bot.telegram.texts import (
     TEXT_ONLY,
     UNKNOWN_COMMAND_TEXT,
 )
-from knowledge.catalog import TOPICS
 
 log = logging.getLogger("bot.telegram")
 
@@ -36,8 +36,8 @@ CONTACT_PAYLOAD = "/contact_hotline"
 
 
 def topic_buttons() -> list[tuple[str, str]]:
-    """The topic menu as (title, payload) buttons."""
-    return [(title, payload("choose_topic", topic=key)) for key, (title, _) in TOPICS.items()]
+    """The topic menu as (title, payload) buttons: the same buttons as the chat's greeting."""
+    return [(b["title"], b["payload"]) for b in answer_topic_buttons()]
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -73,12 +73,13 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if not text:
         await start(update, context)
         return
-    clean, found = redacted(text)
+    # cleaned and redacted once here, for the warning and for everything downstream (inbox, Rasa, statistics)
+    clean, found = redacted(text, sender=sender_id(update))
     if found and not mostly_personal_data(clean):  # Rasa itself warns when little else is left
         await update.effective_message.reply_text(PRIVACY_NOTE)
     if is_long(text):  # only the start is read
         await update.effective_message.reply_text(LONG_INPUT_TEXT)
-    await relay(update, context, text)
+    await relay(update, context, clean, is_redacted=True)
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -25,6 +25,7 @@ from bot.rasa_client import RasaClient
 from bot.telegram.callbacks import PayloadStore
 from bot.telegram.inbox import Inbox
 from bot.telegram.stats import Stats
+from knowledge.retrieval import Retriever
 from knowledge.store import KnowledgeBase
 
 RETRY_INTERVAL = 10.0  # seconds between two tries of the questions Rasa could not answer
@@ -105,8 +106,11 @@ class Deps:
     )
     kb_writer: KnowledgeBase | None = None  # opened on first save, used only on kb_save_thread
 
+    retriever: Retriever = field(init=False)  # the chat's service matcher, over ``kb`` (/huongdan, /checklist)
+
     def __post_init__(self) -> None:
         self.kb.db.conn.execute(f"PRAGMA busy_timeout={int(KB_WAIT * 1000)}")
+        self.retriever = Retriever(self.kb)
 
     def writer(self) -> KnowledgeBase:
         """The saving connection (call on ``kb_save_thread`` only)."""

@@ -12,7 +12,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler
 
-from bot.messages import TYPED_NAME_CHARS, payload, safe_text
+from actions.buttons import payload
+from bot.messages import TYPED_NAME_CHARS, safe_text
 from bot.telegram.callbacks import FEE_PREFIX, pattern
 from bot.telegram.context import kb_call
 from bot.telegram.relay import relay
@@ -127,7 +128,7 @@ async def fee_typed_province(update: Update, context: ContextTypes.DEFAULT_TYPE)
     typed = safe_text(strip_mentions(update.effective_message.text, context.bot.username), limit=TYPED_NAME_CHARS)
     place = resolve(typed) if typed else None
     if place is None:
-        await update.effective_message.reply_text(FEE_UNKNOWN_PROVINCE)
+        await update.effective_message.reply_text(FEE_UNKNOWN_PROVINCE)  # never repeat what was typed
         return TYPING_PROVINCE
     context.user_data["fee_province"] = place.old_province or place.province
     service = await _fee_service(context)

@@ -13,31 +13,18 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
+from actions.render import render_screen
 from bot.telegram.callbacks import GUIDE_PREFIX
-from bot.telegram.context import kb_call
+from bot.telegram.context import deps, kb_call
 from bot.telegram.send import split_text
 from bot.telegram.texts import (
     BACK,
     CHECKLIST_CHOOSE,
-    CHECKLIST_DOCUMENTS,
-    CHECKLIST_FACTS,
-    CHECKLIST_NEED,
-    CHECKLIST_SOURCE,
-    CHECKLIST_STEPS,
-    CHECKLIST_TITLE,
     CHECKLIST_UNKNOWN,
     DONE,
-    GUIDE_AGENCY,
-    GUIDE_CHANNELS,
     GUIDE_CHOOSE,
-    GUIDE_DOCUMENTS,
     GUIDE_DONE,
     GUIDE_GONE,
-    GUIDE_NEED,
-    GUIDE_START,
-    GUIDE_STEP_TITLE,
-    GUIDE_TIME,
-    GUIDE_TITLE,
     NEXT,
     PAGE_BACK,
     PAGE_NEXT,
@@ -68,67 +55,32 @@ def _list_markup(kb, mode: str, page: int) -> tuple[InlineKeyboardMarkup, int, i
 
 
 def guide_screen(service: dict, step: int) -> tuple[str, InlineKeyboardMarkup]:
-    """Text (HTML) and buttons of screen ``step`` of a service: 0 is the overview, 1…n the steps."""
+    """Text (HTML, from the chat's templates) and buttons of screen ``step`` of a service: 0 is the overview,
+    1…n the steps."""
     steps = service.get("steps") or []
     sid = service["id"]
-    title = html.escape(service["title"])
-    if step <= 0:
-        lines = [GUIDE_TITLE.format(title=title)]
-        if service.get("agency"):
-            lines.append(GUIDE_AGENCY.format(agency=html.escape(service["agency"])))
-        if service.get("channels"):
-            lines.append(GUIDE_CHANNELS.format(channels=html.escape(", ".join(service["channels"]))))
-        if service.get("processing_time"):
-            lines.append(GUIDE_TIME.format(time=html.escape(service["processing_time"])))
-        if service.get("documents"):
-            lines.append(GUIDE_DOCUMENTS)
-            lines += [f"• {html.escape(d)}" for d in service["documents"]]
-        lines.append(GUIDE_START.format(steps=len(steps)))
+    if step <= 0 or not steps:
         buttons = [InlineKeyboardButton(NEXT, callback_data=f"{GUIDE_PREFIX}s|{sid}|1")] if steps else []
         buttons.append(InlineKeyboardButton(DONE, callback_data=f"{GUIDE_PREFIX}x|{sid}"))
-        return "\n".join(lines), InlineKeyboardMarkup([buttons])
+        return render_screen("guide_overview.html.j2", service=service), InlineKeyboardMarkup([buttons])
     step = min(step, len(steps))
-    current = steps[step - 1]
-    lines = [
-        GUIDE_STEP_TITLE.format(title=title, step=step, steps=len(steps)),
-        "",
-        html.escape(current.get("text", "")),
-    ]
-    if current.get("need"):
-        lines += ["", GUIDE_NEED.format(need=html.escape(current["need"]))]
     buttons = [InlineKeyboardButton(BACK, callback_data=f"{GUIDE_PREFIX}s|{sid}|{step - 1}")]
     if step < len(steps):
         buttons.append(InlineKeyboardButton(NEXT, callback_data=f"{GUIDE_PREFIX}s|{sid}|{step + 1}"))
     buttons.append(InlineKeyboardButton(DONE, callback_data=f"{GUIDE_PREFIX}x|{sid}"))
-    return "\n".join(lines), InlineKeyboardMarkup([buttons])
+    return render_screen("guide_step.html.j2", service=service, step=step), InlineKeyboardMarkup([buttons])
 
 
 def checklist_text(service: dict) -> str:
     """A short printable checklist (plain text) of the documents and steps of a service."""
-    lines = [CHECKLIST_TITLE.format(title=service["title"].upper()), ""]
-    if service.get("documents"):
-        lines.append(CHECKLIST_DOCUMENTS)
-        lines += [f"☐ {d}" for d in service["documents"]]
-        lines.append("")
-    if service.get("steps"):
-        lines.append(CHECKLIST_STEPS)
-        for number, step in enumerate(service["steps"], 1):
-            need = CHECKLIST_NEED.format(need=step["need"]) if step.get("need") else ""
-            lines.append(f"☐ {number}. {step.get('text', '')}{need}")
-        lines.append("")
-    facts = {
-        "channels": ", ".join(service.get("channels") or []),
-        "agency": service.get("agency"),
-        "processing_time": service.get("processing_time"),
-    }
-    lines += [f"{CHECKLIST_FACTS[key]}: {value}" for key, value in facts.items() if value]
-    lines.append(CHECKLIST_SOURCE.format(source=service.get("source", ""), verified_on=service.get("verified_on", "")))
-    return "\n".join(lines)
+    return render_screen("checklist.j2", service=service)
 
 
 async def guide_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Start guide mode (/huongdan [thủ tục]): the service's overview, or the list of services."""
-    service = await kb_call(context, find_service, " ".join(context.args)) if context.args else None
+    service = (
+        await kb_call(context, find_service, " ".join(context.args), deps(context).retriever) if context.args else None
+    )
     if service is not None:
         text, markup = guide_screen(service, 0)
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
@@ -187,9 +139,8 @@ async def checklist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         markup, page, pages = await kb_call(context, _list_markup, "c", 0)
         await update.effective_message.reply_text(CHECKLIST_CHOOSE.format(page=page, pages=pages), reply_markup=markup)
         return
-    given = " ".join(context.args)
-    service = await kb_call(context, find_service, given)
-    if service is None:
+    service = await kb_call(context, find_service, " ".join(context.args), deps(context).retriever)
+    if service is None:  # never repeat what was typed (it may hold personal data)
         await update.effective_message.reply_text(CHECKLIST_UNKNOWN)
         return
     await _send_checklist(context, update.effective_chat.id, service)

@@ -89,9 +89,19 @@ class Inbox:
             return row.fetchone() is not None
 
     def record(
-        self, update_id: int, chat_id: int, sender: str, text: str, kind: str, now: dt.datetime | None = None
+        self,
+        update_id: int,
+        chat_id: int,
+        sender: str,
+        text: str,
+        kind: str,
+        now: dt.datetime | None = None,
+        redacted: bool = False,
     ) -> bool:
-        """Write down a question (redacted) before it is answered; False when ``update_id`` is already in."""
+        """Write down a question (redacted) before it is answered; False when ``update_id`` is already in.
+
+        :param redacted: ``text`` went through :func:`bot.messages.safe_text` already (with this sender)
+        """
         with self._lock:
             cursor = self.db.execute(
                 "insert or ignore into inbox (bot, update_id, chat_id, sender, kind, text, received_at)"
@@ -102,7 +112,7 @@ class Inbox:
                     chat_id,
                     sender,
                     kind,
-                    safe_text(text, button=kind == "button", sender=sender),
+                    text if redacted else safe_text(text, button=kind == "button", sender=sender),
                     (now or _now()).isoformat(),
                 ],
             )

@@ -33,11 +33,12 @@ TYPING_AFTER = 1.0
 async def ask_rasa(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int | None, sender: str, text: str, typing: bool = False
 ) -> list[Reply]:
-    """Rasa's replies to ``text``; shows "typing…" when ``typing`` and the answer is slow.
+    """Rasa's replies to ``text`` (already redacted, see :func:`relay`); shows "typing…" when ``typing`` and the
+    answer is slow.
 
     :raises RasaUnavailable: when Rasa does not answer in time
     """
-    answer = asyncio.ensure_future(deps(context).rasa.send(sender, text))
+    answer = asyncio.ensure_future(deps(context).rasa.send(sender, text, redacted=True))
     if typing and chat_id is not None:
         done, _ = await asyncio.wait({answer}, timeout=TYPING_AFTER)
         if not done:
@@ -67,8 +68,9 @@ async def deliver(
     question_id = None
     if shared.stats is not None:
         try:
-            intent = await shared.rasa.latest_intent(sender)
-            question_id = shared.stats.record_message(chat_id, text, intent, kind)
+            # the answer action reports the intent with its answer: no second call to Rasa
+            intent = replies[0].get("intent") if replies else None
+            question_id = shared.stats.record_message(chat_id, text, intent, kind, redacted=True)
         except Exception:  # statistics never stop an answer
             log.exception("could not record statistics")
     if intro:
@@ -94,8 +96,14 @@ def mark_answered(source, update_id: int | None) -> None:
         log.exception("could not mark update %s answered", update_id)
 
 
-async def relay(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, kind: str = "text") -> None:
+async def relay(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, kind: str = "text", is_redacted: bool = False
+) -> None:
     """Send ``text`` to Rasa as this update's sender and deliver the replies to the chat.
+
+    ``text`` is cleaned and redacted once, here (or already, ``is_redacted``, by
+    :func:`bot.messages.redacted` with this update's sender): the inbox, the Rasa client, the retry queue and
+    the statistics all take that one redacted text.
 
     When Rasa is down or slow the user is told so at once and the question waits in the retry queue. The
     question is written to the inbox first (redacted) and marked answered once its answer is sent; an update
@@ -105,9 +113,11 @@ async def relay(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, k
     sender = sender_id(update)
     update_id = update.update_id
     shared = deps(context)
+    if not is_redacted:
+        text = safe_text(text, button=kind == "button", sender=sender)
     if shared.inbox is not None:
         try:
-            if not shared.inbox.record(update_id, chat.id, sender, text, kind):
+            if not shared.inbox.record(update_id, chat.id, sender, text, kind, redacted=True):
                 log.info("update %s was already received: not answered twice", update_id)
                 return
         except Exception:  # the inbox never stops an answer
@@ -129,11 +139,11 @@ async def relay(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, k
 def queue_question(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, sender: str, text: str, kind: str, update_id: int | None = None
 ) -> None:
-    """Keep a question (redacted) for the retry loop and make sure the loop runs."""
+    """Keep a question (``text`` already redacted, see :func:`relay`) for the retry loop and make sure it runs."""
     question = PendingQuestion(
         chat_id,
         sender,
-        safe_text(text, button=kind == "button", sender=sender),
+        text,
         kind,
         dt.datetime.now(dt.timezone.utc),
         update_id=update_id,

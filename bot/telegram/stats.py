@@ -18,9 +18,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.messages import STORED_TEXT_CHARS, safe_text
+from bot.messages import STORED_TEXT_CHARS, cut, safe_text
 from bot.runtime import paths
 from bot.runtime.retention import PRUNE_EVERY, retention_days
+from bot.telegram.texts import STATS_NONE, STATS_NONE_YET, STATS_REPORT, STATS_ROW, STATS_UNANSWERED
 
 FALLBACK_INTENTS = frozenset({"nlu_fallback", "action_search_fallback"})
 
@@ -85,15 +86,25 @@ class Stats:
         return hashlib.sha256(f"{self._salt}:{chat_id}".encode()).hexdigest()[:24]
 
     def record_message(
-        self, chat_id: int | str, text: str, intent: str | None, kind: str = "text", now: dt.datetime | None = None
+        self,
+        chat_id: int | str,
+        text: str,
+        intent: str | None,
+        kind: str = "text",
+        now: dt.datetime | None = None,
+        redacted: bool = False,
     ) -> int:
         """Store one incoming message (redacted) with the intent Rasa gave it; returns its id for ratings.
 
         :param kind: ``text`` for typed messages, ``button`` for button payloads
+        :param redacted: ``text`` went through :func:`bot.messages.safe_text` already
         """
         if time.monotonic() - self._pruned > PRUNE_EVERY:
             self.prune()
-        text = safe_text(text, button=kind == "button", limit=STORED_TEXT_CHARS, sender=str(chat_id))
+        if redacted:
+            text = cut(text, STORED_TEXT_CHARS)
+        else:
+            text = safe_text(text, button=kind == "button", limit=STORED_TEXT_CHARS, sender=str(chat_id))
         with self.db.conn:
             cursor = self.db.execute(
                 "insert into messages (created_at, chat, kind, text, intent, fallback) values (?, ?, ?, ?, ?, ?)",
@@ -162,16 +173,15 @@ class Stats:
 
 
 def format_summary(summary: dict) -> str:
-    """The summary as a short Vietnamese report (plain text)."""
+    """The summary as a short Vietnamese report (plain text; wording in :mod:`bot.telegram.texts`)."""
     lines = [
-        f"Thống kê {summary['days']} ngày gần nhất",
-        f"• Tin nhắn: {summary['messages']} (gõ chữ: {summary['typed']}, bấm nút: "
-        f"{summary['messages'] - summary['typed']}) từ {summary['chats']} cuộc trò chuyện",
-        f"• Tỉ lệ không hiểu (fallback): {summary['fallback_rate']:.0%} ({summary['fallbacks']}/{summary['typed']})",
-        f"• Đánh giá: 👍 {summary['thumbs_up']} · 👎 {summary['thumbs_down']}",
-        "• Ý định hỏi nhiều nhất:",
+        STATS_REPORT.format(
+            **summary,
+            buttons=summary["messages"] - summary["typed"],
+            fallback_share=f"{summary['fallback_rate']:.0%}",
+        )
     ]
-    lines += [f"   {count} × {intent}" for intent, count in summary["top_intents"]] or ["   (chưa có)"]
-    lines.append("• Câu hỏi chưa trả lời được:")
-    lines += [f"   {count} × {text}" for text, count in summary["unanswered"]] or ["   (không có)"]
+    lines += [STATS_ROW.format(count=c, what=i) for i, c in summary["top_intents"]] or [STATS_NONE_YET]
+    lines.append(STATS_UNANSWERED)
+    lines += [STATS_ROW.format(count=c, what=t) for t, c in summary["unanswered"]] or [STATS_NONE]
     return "\n".join(lines)

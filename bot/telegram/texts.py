@@ -104,24 +104,19 @@ GUIDE_DONE = (  # (HTML)
 CHECKLIST_UNKNOWN = "Mình chưa tìm thấy thủ tục bạn gõ. Gõ /checklist (không kèm tên) để chọn từ danh sách."
 BACK, NEXT, DONE = "◀️ Quay lại", "Tiếp ▶️", "✅ Xong"
 PAGE_BACK, PAGE_NEXT = "◀️ Trang trước", "Trang sau ▶️"
-# the guide's screens (HTML)
-GUIDE_TITLE = "📘 <b>{title}</b>"
-GUIDE_STEP_TITLE = "📘 <b>{title}</b> — bước {step}/{steps}"
-GUIDE_AGENCY = "Cơ quan giải quyết: {agency}"
-GUIDE_CHANNELS = "Nộp qua: {channels}"
-GUIDE_TIME = "Thời gian: {time}"
-GUIDE_DOCUMENTS = "\n<b>Người dân cần chuẩn bị:</b>"
-GUIDE_START = "\nCó {steps} bước. Bấm «Tiếp» để bắt đầu."
-GUIDE_NEED = "🧾 <b>Người dân cần có sẵn:</b> {need}"
-# the printable checklist (plain text)
-CHECKLIST_TITLE = "DANH SÁCH CHUẨN BỊ: {title}"
-CHECKLIST_DOCUMENTS = "Giấy tờ:"
-CHECKLIST_STEPS = "Các bước:"
-CHECKLIST_NEED = " (cần: {need})"
-CHECKLIST_FACTS = {"channels": "Nộp qua", "agency": "Cơ quan", "processing_time": "Thời gian"}
-CHECKLIST_SOURCE = "Nguồn: {source} (kiểm tra ngày {verified_on})"
+# the guide's screens and the checklist render the service with the chat's templates (actions/templates)
 
 # ---- staff -------------------------------------------------------------------------------------------
+STATS_REPORT = (  # /thongke
+    "Thống kê {days} ngày gần nhất\n"
+    "• Tin nhắn: {messages} (gõ chữ: {typed}, bấm nút: {buttons}) từ {chats} cuộc trò chuyện\n"
+    "• Tỉ lệ không hiểu (fallback): {fallback_share} ({fallbacks}/{typed})\n"
+    "• Đánh giá: 👍 {thumbs_up} · 👎 {thumbs_down}\n"
+    "• Ý định hỏi nhiều nhất:"
+)
+STATS_ROW = "   {count} × {what}"
+STATS_UNANSWERED = "• Câu hỏi chưa trả lời được:"
+STATS_NONE_YET, STATS_NONE = "   (chưa có)", "   (không có)"
 ADMIN_ONLY = "Xin lỗi, lệnh này chỉ dành cho cán bộ quản trị, trong tin nhắn riêng với bot."
 RASA_UP = "Rasa: đang hoạt động."
 RASA_DOWN = "Rasa: không phản hồi."
@@ -163,6 +158,8 @@ CONFIRM_RETIRE = (  # (HTML)
     "Ẩn mục <b>{id}</b> — {title} (không xoá; khôi phục được bằng <code>dvcbot kb revert</code>)"
 )
 SAVE_BUTTON, CANCEL_BUTTON = "✅ Lưu", "✖️ Huỷ"
+EDIT_WARNING = "\n⚠️ {warning}"  # (HTML) a harmful-looking edit, from knowledge.edits.warnings
+UNCHANGED = "Mục <b>{id}</b> không có gì thay đổi: không thêm phiên bản mới (vẫn là phiên bản {revision})."
 SAVED = "✅ Đã lưu mục <b>{id}</b>, phiên bản {revision}. Bot dùng nội dung mới ngay, không cần khởi động lại."
 CANCELLED = "Đã huỷ, không có gì thay đổi."
 NOTHING_TO_CANCEL = "Không có thao tác nào đang chờ."

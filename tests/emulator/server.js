@@ -8,7 +8,11 @@
 //   4. webhook calls lack the X-Telegram-Bot-Api-Secret-Token header that Telegram sends when setWebhook
 //      was given a `secret_token` (and the emulator throws on a refused call instead of dropping it);
 //   5. editMessageText / editMessageReplyMarkup without `reply_markup` keep the old keyboard (Telegram
-//      removes it), and answer `null` where Telegram answers the message or `true`.
+//      removes it), and answer `null` where Telegram answers the message or `true`;
+//   6. getUpdates answers at once even with a `timeout`: it now waits, as Telegram's long polling does, up to
+//      `timeout` seconds (at most 10) for an update, so a polling bot does not spin.
+// Added for `dvcbot bench load --via telegram`: POST /dvcbotBotMessages {token} answers every bot message of
+// that bot not read yet, in all chats (one poll for many simulated users), and marks them read.
 //
 // Fault injection (tests only): POST /dvcbotFaults with JSON
 //   {method, token?, count?, status?, retry_after?, delay_ms?}   or   {clear: true}
@@ -25,6 +29,7 @@ const axios = require('axios');
 const TelegramServer = require('telegram-test-api');
 const { routes } = require('telegram-test-api/lib/routes/index');
 const { getMe } = require('telegram-test-api/lib/routes/bot/getMe');
+const { getUpdates } = require('telegram-test-api/lib/routes/bot/getUpdates');
 const { handle } = require('telegram-test-api/lib/routes/bot/utils');
 
 const faults = [];
@@ -82,11 +87,51 @@ TelegramServer.formatUpdate = (update) => {
   return formatted;
 };
 
+// long polling: bots waiting in getUpdates, woken when a user update arrives
+const pollers = new Set();
+function wakePollers() {
+  for (const wake of pollers) {
+    wake();
+  }
+  pollers.clear();
+}
+
+routes[routes.indexOf(getUpdates)] = (app, telegramServer) => {
+  handle(app, '/bot:token/getUpdates', async (req, res) => {
+    const token = req.params.token;
+    const asked = Number((req.body && req.body.timeout) || (req.query && req.query.timeout) || 0);
+    const deadline = Date.now() + Math.min(Math.max(asked, 0), 10) * 1000;
+    let result = telegramServer.getUpdates(token);
+    while (!result.length && Date.now() < deadline) {
+      await new Promise((resolve) => {
+        pollers.add(resolve);
+        setTimeout(resolve, deadline - Date.now());
+      });
+      result = telegramServer.getUpdates(token);
+    }
+    res.sendResult({ ok: true, result });
+  });
+};
+
+function benchRoute(app, telegramServer) {
+  app.post('/dvcbotBotMessages', (req, res) => {
+    const token = (req.body || {}).token;
+    const messages = telegramServer.storage.botMessages.filter((u) => u.botToken === token && !u.isRead);
+    messages.forEach((u) => {
+      u.isRead = true;
+    });
+    res.json({ ok: true, result: messages });
+  });
+}
+routes.unshift(benchRoute);
+
 const addUserUpdate = TelegramServer.prototype.addUserUpdate;
 TelegramServer.prototype.addUserUpdate = async function addUserUpdateWithSecret(update) {
   const webhook = this.webhooks[update.botToken];
   if (!webhook) {
-    return addUserUpdate.call(this, update);
+    const added = await addUserUpdate.call(this, update);
+    wakePollers();
+    return added;
   }
   const headers = webhook.secret_token ? { 'X-Telegram-Bot-Api-Secret-Token': webhook.secret_token } : {};
   const resp = await axios({
