@@ -39,7 +39,13 @@ from knowledge.store import KnowledgeBase  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 # test files that import or start the Telegram front end, its webhook or the staff page: front environment
-FRONT_TESTS = ("test_telegram_*.py", "test_security_telegram.py", "test_privacy_e2e.py", "test_staff_*.py")
+FRONT_TESTS = (
+    "test_telegram_*.py",
+    "test_security_telegram.py",
+    "test_privacy_e2e.py",
+    "test_staff_*.py",
+    "test_bot_staff_*.py",
+)
 
 
 def is_front_test(path: Path) -> bool:
