@@ -555,8 +555,8 @@ def _redact_text(text: str, sender: str | None, lone: bool = True) -> tuple[str,
     if not text:
         return text, set()
     r = _Redaction(text)
+    _email(r)  # first: a whole address after "mk" is an e-mail (hidden either way, named right)
     _password(r)
-    _email(r)
     _keep_ordinary(r)
     _names(r)
     _streets(r)
