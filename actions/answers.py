@@ -28,7 +28,9 @@ ASPECT_LABELS: dict[str, str] = WORDS["aspects"]
 TEMPLATE_OF = {"who": "aspect", "deadline": "aspect", "result": "aspect"}
 ASPECT_BUTTONS: tuple[tuple[str, str], ...] = tuple(WORDS["aspect_buttons"].items())
 # When a question names several aspects, the more specific ones answer first ("nộp online có rẻ hơn" → fee).
-ASPECT_PRIORITY = ("reduction", "fee", "deadline", "documents", "where", "time", "who", "result", "online", "steps")
+ASPECT_PRIORITY = (
+    "reduction", "fee", "deadline", "documents", "where", "time", "who", "result", "online", "steps"
+)  # fmt: skip
 # Intents the NLU classifier knows that name an aspect (used when no cue phrase was found).
 INTENT_ASPECTS = {
     "ask_fee": "fee",

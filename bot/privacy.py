@@ -69,10 +69,12 @@ CURRENCY_AFTER_RE = re.compile(
     r"[ ]?(?:đồng|dong|đ\b|d\b|vnd|vnđ|₫|k\b|nghìn|ngàn|ngan|nghin|triệu|trieu|tr\b|tỷ|tỉ|ty)", re.IGNORECASE
 )
 # kept as they are (unless a birth-date label stands before a date): dates, legal references, procedure codes
+# not a piece of a longer run of separated digits ("10/0000/01/1", "10 / 10 / 10 / 10 / 0" are numbers, not dates):
+# no digit and separator (with up to two spaces on either side, as SEP allows) just before or after
+_NOT_AFTER_RUN = "".join("(?<![0-9]" + " " * a + r"[/.\-]" + " " * b + ")" for a in range(3) for b in range(3))
 DATE_RE = re.compile(
-    # not a piece of a longer run of separated digits ("10/0000/01/1" is a number, not a date)
-    r"(?<![0-9])(?<![0-9][/.\-])(?:0?[1-9]|[12][0-9]|3[01])[ ]?([/.\-])[ ]?(?:0?[1-9]|1[0-2])"
-    r"(?:[ ]?\1[ ]?(?:19|20)[0-9]{2})?(?![0-9])(?![/.\-][0-9])"
+    rf"(?<![0-9]){_NOT_AFTER_RUN}(?:0?[1-9]|[12][0-9]|3[01])[ ]?([/.\-])[ ]?(?:0?[1-9]|1[0-2])"
+    r"(?:[ ]?\1[ ]?(?:19|20)[0-9]{2})?(?![0-9])(?![ ]{0,2}[/.\-][ ]{0,2}[0-9])"
 )
 LEGAL_RE = re.compile(rf"(?<![0-9])[0-9]{{1,5}}/(?:(?:19|20)[0-9]{{2}}/)?[{UPPER}]")
 PROCEDURE_RE = re.compile(r"(?<![0-9.])[1-3]\.[0-9]{6}(?:\.[0-9]{3}\.[0-9]{2}\.[0-9]{2})?(?![0-9])")

@@ -83,6 +83,10 @@ def chat(extractor):
         ("làm trên vneid được không", ["online"]),
         ("bản điện tử có giá trị như bản giấy không", ["result"]),
         ("thuận tiện cho em", []),
+        ("hộ chiếu của bé có thời hạn bao lâu", ["result"]),  # validity, not processing time
+        ("phieu so 1 voi so 2 khac nhau cho nao", []),  # a comparison: its "chỗ nào" is no "where"
+        ("làm hộ chiếu mất bao lâu", ["time"]),  # "làm hộ chiếu" is no "làm hộ"
+        ("làm hộ cho mẹ được không", ["who"]),
     ],
 )
 def test_aspects_are_found_with_and_without_diacritics(text, aspects):

@@ -113,3 +113,12 @@ def test_passwords_with_words_before_the_separator_are_redacted(text, secret):
 )
 def test_ordinary_questions_are_not_secrets(text):
     assert not mostly_personal_data(redact(text)[0])
+
+
+@pytest.mark.parametrize(
+    "text", ["cccd 10 / 10 / 10 / 10 / 0", "cmnd 10 / 10 / 10 / 100", "số định danh 10  /  10  /  10  /  10  /  0"]
+)
+def test_a_date_shape_inside_a_spaced_run_of_digits_is_a_number(text):
+    # found by the property test: "10 / 10 / 10" looked like a date and kept the ID in clear
+    out, found = redact(text)
+    assert found and "10" not in out

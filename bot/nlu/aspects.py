@@ -205,6 +205,19 @@ CUES: dict[str, tuple[str, ...]] = {
         "co dung duoc",
         "co hieu luc",
         "con han",
+        # how long the result stays valid ("hộ chiếu có thời hạn bao lâu"): not the processing time
+        "thoi han bao lau",
+        "co thoi han bao lau",
+        "thoi han may nam",
+        "thoi han bao nhieu nam",
+        "co thoi han",
+        "gia tri bao lau",
+        "co gia tri bao lau",
+        "dung duoc bao lau",
+        "dung duoc may nam",
+        "han may nam",
+        "bao nhieu nam",
+        "may nam",
     ),
     "steps": (
         "cac buoc",
@@ -221,7 +234,21 @@ CUES: dict[str, tuple[str, ...]] = {
         "trinh tu",
     ),
 }
-ASPECTS = tuple(CUES)
+# phrases that hold a cue's words but ask no aspect: "khác nhau chỗ nào" compares (its "chỗ nào" is no "where"),
+# "làm hộ chiếu" is no "làm hộ" (on someone's behalf)
+NO_ASPECT = "none"
+CUES[NO_ASPECT] = (
+    "khac nhau cho nao",
+    "khac cho nao",
+    "khac nhau the nao",
+    "khac nhau o dau",
+    "khac nhau gi",
+    "khac gi",
+    "lam ho chieu",
+    "lam ho khau",
+    "lam ho tich",
+)
+ASPECTS = tuple(a for a in CUES if a != NO_ASPECT)
 
 _CUE_TO_ASPECT = {cue: aspect for aspect, cues in CUES.items() for cue in cues}
 _CUE_RE = re.compile(
@@ -242,7 +269,7 @@ def find_aspects(text: str) -> list[dict]:
     found, seen = [], set()
     for m in _CUE_RE.finditer(key):
         aspect = _CUE_TO_ASPECT[m.group(1)]
-        if aspect in seen:
+        if aspect in seen or aspect == NO_ASPECT:  # its words are used up, it names nothing
             continue
         seen.add(aspect)
         first, last = words[owner[m.start()]], words[owner[m.end() - 1]]
