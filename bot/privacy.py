@@ -420,6 +420,8 @@ def _keep_ordinary(r: _Redaction) -> None:
             r.add(m.start(), m.end(), BIRTH)
         elif _right_after_otp_word(shadow, m.start()):
             continue  # "mã OTP là 10/01" is a code
+        elif shadow.strip(" .,;!?\n\t") == m.group(0) and len(re.findall(r"[0-9]", m.group(0))) <= 4:
+            continue  # a message that is only "10 / 01": a 4-digit code as likely as a date, so hidden
         elif "/" in m.group(0) or m.group(0).count(".") + m.group(0).count("-") == 2:
             r.kept.append((m.start(), m.end()))
     for rx in (LEGAL_RE, PROCEDURE_RE):
