@@ -342,6 +342,8 @@ def _password(r: _Redaction) -> None:
             word = w.group(3).rstrip(",.;!?")
             if not word or "\x00" in word or "\x01" in word:
                 break
+            if re.fullmatch(r"\+?[0-9]+", word) and _phone_or_none(word.lstrip("+"), word.startswith("+")):
+                break  # "mk 0912345678": a phone number, named so by the number rules (hidden either way)
             secret = _looks_secret(word, after_sep)
             if secret:
                 start = w.start(3)
