@@ -68,6 +68,7 @@ PROCEDURE_MODIFIERS = (
 MODIFIER_PENALTY = 0.5
 FEE_SURE = 0.5  # retrieval score above which a procedure found by its words alone gets a fee answer
 FOLLOW_UP_QUERY_WORDS = 7  # a message this short may be a follow-up of the FAQ answered before
+FAQ_EXACT = 0.85  # a FAQ entry whose example is (almost) the question itself
 FOLLOW_UP_FAQ_MAX = 0.85  # a follow-up loses only to a FAQ entry it matches almost word for word
 
 # Thresholds on retrieval cosine (0–1), chosen on the dev part of the question bank (tests/answers/dev).
@@ -122,6 +123,7 @@ class Request:
     service_faqs: list[Hit] = field(default_factory=list)  # FAQ hits for the question + the service's title
     named_service: bool = False  # the entity extractor named a service (not only retrieval)
     residual: int = 0  # content words not taken by a recognised entity or aspect cue
+    cued: bool = False  # the aspects come from the citizen's words, not only from the classifier's intent
 
 
 @dataclass
@@ -258,6 +260,7 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
         residual=0 if is_payload else residual,
         service_faqs=service_faqs,
         named_service=service in named,
+        cued=bool(_latest(entities, "aspect")),
     )
 
 
@@ -349,8 +352,17 @@ def _decide(kb, request: Request, context: Context) -> Decision:
         return Decision("out_of_scope", answered=False)
     if off_topic and not request.named_service and faq_score < FAQ_STRONG:
         return Decision("out_of_scope", answered=False)
-    if "reduction" in aspects and not service:
-        return Decision("reductions", province=province, aspects=["reduction"])
+    # fee reductions: the list for the province, unless the question names a procedure that has a fee, or a FAQ
+    # entry answers this very question ("lệ phí đăng ký doanh nghiệp giảm 50% đến khi nào")
+    if "reduction" in aspects and not (service and request.named_service and has_aspect(kb, kb.get(service), "fee")):
+        if (
+            faq
+            and faq.unit.kind == "faq"
+            and (faq_score >= FAQ_STRONG or (request.named_service and faq_score >= FAQ_MIN))
+        ):
+            return _faq_answer(request)
+        if not request.named_service:  # a named procedure without a fee entry is answered below, as before
+            return Decision("reductions", province=province, aspects=["reduction"])
     if (
         faq
         and faq.unit.kind == "service_faq"
@@ -382,6 +394,8 @@ def _decide(kb, request: Request, context: Context) -> Decision:
             and faq.unit.kind == "faq"
             and (
                 (faq_score >= FAQ_STRONG and faq_score > request.service_score + 0.1)
+                # the aspect is only the classifier's guess and a FAQ entry holds this very question
+                or (not request.cued and not request.is_payload and faq_score >= FAQ_EXACT)
                 or (not known and faq_score >= FAQ_MIN)
                 or detailed
             )
@@ -410,6 +424,12 @@ def _decide(kb, request: Request, context: Context) -> Decision:
         and not request.correction
     ):
         return _faq_answer(request)
+    # a question about a service with details but no aspect ("phiếu số 1 với số 2 khác nhau chỗ nào"): a fact of
+    # that service read with its title, when one matches
+    if service and not aspects and request.residual >= DETAIL_WORDS:
+        top = request.service_faqs[0] if request.service_faqs else None
+        if top and top.unit.kind == "service_faq" and top.unit.entry_id == service and top.score >= FAQ_DETAIL_MIN:
+            return Decision("fact", service=service, entry=service, fact=top.unit.index, province=province)
     if service:
         # a service named alone: in a follow-up it keeps the aspect asked before, else it shows its steps
         return Decision("service", service=service, aspects=previous[:2] or ["steps"], province=province)

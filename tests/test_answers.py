@@ -265,3 +265,18 @@ def test_a_correction_with_details_names_the_neighbouring_procedure(chat):
     reply, decision = chat.say("à ko phải đổi, là bị mất ví mất luôn cả thẻ", "ask_steps", 0.5)
     assert ("can_cuoc_cap_lai", ["fee"]) == (decision.service, decision.aspects)
     assert "70.000 đồng" in reply
+
+
+def test_a_faq_entry_holding_the_question_beats_the_classifiers_aspect_guess(chat):
+    reply, decision = chat.say("phieu ly lich tu phap so 1 voi so 2 khac nhau cho nao", "ask_steps", 0.5)
+    assert ("faq", "faq_lltp_phieu_so_1_so_2") == (decision.kind, decision.entry)
+
+
+def test_a_reduction_question_about_a_province_lists_its_reductions(chat):
+    reply, decision = chat.say("Lâm Đồng có giảm lệ phí khi nộp hồ sơ trực tuyến không?", "ask_fee_reduction", 0.8)
+    assert "reductions" == decision.kind and reply.startswith("Lâm Đồng")
+
+
+def test_an_exemption_question_about_a_named_procedure_gets_its_faq_entry(chat):
+    reply, decision = chat.say("ho ngheo xin phieu ly lich tu phap co dc mien phi ko", "ask_fee_reduction", 0.6)
+    assert "reductions" != decision.kind

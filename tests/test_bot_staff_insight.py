@@ -22,12 +22,13 @@ def test_similar_wordings_are_one_group_with_counts():
     rows = [
         {"text": "làm lại bằng lái xe bị mất ở đâu"},
         {"text": "lam lai bang lai xe bi mat o dau"},
+        {"text": "lam lai bang lai xe bi mat o dau"},
         {"text": "làm lại bằng lái xe bị mất ở đâu", "rating": -1},
         {"text": "đăng ký kết hôn với người nước ngoài"},
         {"text": "   "},
     ]
     groups = group_questions(rows)
-    assert [3, 1] == [g.count for g in groups]
+    assert [4, 1] == [g.count for g in groups]
     assert "làm lại bằng lái xe bị mất ở đâu" == groups[0].text
     assert 1 == groups[0].thumbs_down
     assert groups[0].key != groups[1].key

@@ -18,7 +18,7 @@ from bot.staff.web import ACCOUNTS, render
 from bot.telegram.stats import Stats
 from knowledge.retrieval import STOPWORDS
 from knowledge.search import search
-from knowledge.text import search_key
+from knowledge.text import fold, search_key
 
 STATS: web.AppKey[Stats] = web.AppKey("stats", Stats)
 SIMILAR = 0.6  # share of shared content words above which two questions are one group
@@ -44,7 +44,8 @@ class Group:
 
     @property
     def text(self) -> str:
-        return self.texts.most_common(1)[0][0]
+        """The wording shown: the most frequent one written with diacritics (easier to read), else the most frequent."""
+        return max(self.texts, key=lambda t: (fold(t) != t.lower(), self.texts[t]))
 
     @property
     def key(self) -> str:

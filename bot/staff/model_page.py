@@ -136,19 +136,46 @@ class ModelManager:
                 "by": self.state.get("by"),
                 "train_seconds": round(trained),
             }
-            if self.model.exists():
-                shutil.copy2(self.model, self.previous)
-                if meta_path(self.model).exists():
-                    shutil.copy2(meta_path(self.model), meta_path(self.previous))
-            shutil.move(str(candidate), self.model)
-            meta_path(self.model).write_text(json.dumps(meta, ensure_ascii=False, indent=1), "utf-8")
-            await self.load_live()
+            self._switch(candidate, meta)
+            await self._load_or_roll_back()
             total = time.monotonic() - started
             self.state.update(status="done", seconds=round(total, 1))
             self._say(f"Bot đã dùng mô hình mới: {total:.0f} giây từ lúc bấm huấn luyện.")
         except Exception as exc:  # noqa: BLE001 - every failure is shown on the page, the live model stays
             self.state["status"] = "failed"
             self._say(f"Dừng: {exc}. Bot vẫn dùng mô hình cũ.")
+
+    def _files(self) -> list[Path]:
+        return [self.model, meta_path(self.model), self.previous, meta_path(self.previous)]
+
+    def _switch(self, candidate: Path, meta: dict) -> None:
+        """The live model becomes the previous one, the candidate the live one; the files before are kept aside
+        until Rasa has loaded the new model."""
+        for path in self._files():
+            if path.exists():
+                shutil.copy2(path, path.with_name(path.name + ".bak"))
+        if self.model.exists():
+            shutil.copy2(self.model, self.previous)
+            meta_path(self.previous).unlink(missing_ok=True)
+            if meta_path(self.model).exists():
+                shutil.copy2(meta_path(self.model), meta_path(self.previous))
+        shutil.move(str(candidate), self.model)
+        meta_path(self.model).write_text(json.dumps(meta, ensure_ascii=False, indent=1), "utf-8")
+
+    async def _load_or_roll_back(self) -> None:
+        """Load the switched model; if Rasa refuses it, put every file back as it was."""
+        try:
+            await self.load_live()
+        except Exception:
+            for path in self._files():
+                backup = path.with_name(path.name + ".bak")
+                if backup.exists():
+                    shutil.move(str(backup), path)
+                else:
+                    path.unlink(missing_ok=True)
+            raise
+        for path in self._files():
+            path.with_name(path.name + ".bak").unlink(missing_ok=True)
 
     async def _check(self, candidate: Path) -> tuple[dict, dict]:
         """Bank scores of the candidate (served by a temporary Rasa) and of the live model."""
@@ -200,6 +227,9 @@ class ModelManager:
         if not self.previous.exists():
             raise RuntimeError("chưa có mô hình trước để khôi phục")
         swap = self.model.with_name("dvcbot.swap.tar.gz")
+        for path in self._files():
+            if path.exists():
+                shutil.copy2(path, path.with_name(path.name + ".bak"))
         shutil.move(str(self.model), swap)
         shutil.move(str(self.previous), self.model)
         shutil.move(str(swap), self.previous)
@@ -210,7 +240,7 @@ class ModelManager:
                 m.unlink(missing_ok=True)
             else:
                 m.write_text(t, "utf-8")
-        await self.load_live()
+        await self._load_or_roll_back()
 
 
 async def model_page(request: web.Request) -> web.Response:

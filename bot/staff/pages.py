@@ -235,6 +235,7 @@ async def check(request: web.Request) -> web.Response:
         report=report,
         preview=list(zip(live_preview, preview)),
         changes=diff({} if new else base, entry),
+        labels=_labels(kind),
         warnings=[] if new else edits.warnings(kb, entry, base),
         draft_id=draft_id,
         unchanged=unchanged,
@@ -300,8 +301,20 @@ async def history(request: web.Request) -> web.Response:
     except (ValueError, NotFound):
         raise web.HTTPBadRequest(text="Phiên bản không hợp lệ.") from None
     return render(
-        request, "history.html", entry=entry, revisions=revisions, a=a, b=b, changes=changes, error=request.get("error")
+        request,
+        "history.html",
+        entry=entry,
+        revisions=revisions,
+        a=a,
+        b=b,
+        changes=changes,
+        labels=_labels(entry["kind"]),
+        error=request.get("error"),
     )
+
+
+def _labels(kind: str) -> dict[str, str]:
+    return {f.name: f.label for f in forms.fields(kind)}
 
 
 async def revert(request: web.Request) -> web.StreamResponse:

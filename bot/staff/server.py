@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 
 from aiohttp import web
@@ -13,6 +15,8 @@ from bot.staff.nlu import Parser
 from bot.staff.web import is_loopback, make_app
 from knowledge.store import KnowledgeBase
 
+log = logging.getLogger(__name__)
+WARM: web.AppKey[asyncio.Task] = web.AppKey("warm", asyncio.Task)
 PORT_ENV = "STAFF_WEB_PORT"
 DEFAULT_PORT = 8081
 DEFAULT_HOST = "127.0.0.1"
@@ -36,9 +40,27 @@ def build(
     if kb is None:
         kb = KnowledgeBase()
         kb.sync_content()  # as the stack does on start: new shipped entries in, staff edits kept
-    pages.add_routes(app, kb, checker or Checker(parser))
+    checker = checker or Checker(parser)
+    pages.add_routes(app, kb, checker)
+
+    async def on_startup(started: web.Application) -> None:
+        _warm(started, kb, checker)
+
+    app.on_startup.append(on_startup)  # type: ignore[arg-type]  # aiohttp 3.9 types the signal oddly
     extras(app, parser)
     return app
+
+
+def _warm(app: web.Application, kb: KnowledgeBase, checker: Checker) -> None:
+    """Parse the question bank and answer it live in the background, so the first check costs what later ones do."""
+
+    async def warm() -> None:
+        try:
+            await checker.live_answers(kb)
+        except Exception:  # noqa: BLE001 - Rasa not up yet: the first check parses instead
+            log.info("could not warm the check before publish", exc_info=True)
+
+    app[WARM] = asyncio.create_task(warm())
 
 
 def extras(app: web.Application, parser: Parser) -> None:
