@@ -342,6 +342,8 @@ def _password(r: _Redaction) -> None:
             word = w.group(3).rstrip(",.;!?")
             if not word or "\x00" in word or "\x01" in word:
                 break
+            if re.fullmatch(r"\+?[0-9]+", word) and _phone_or_none(word.lstrip("+"), word.startswith("+")):
+                break  # "mk 0912345678": a phone number, named so by the number rules (hidden either way)
             secret = _looks_secret(word, after_sep)
             if secret:
                 start = w.start(3)
@@ -420,6 +422,8 @@ def _keep_ordinary(r: _Redaction) -> None:
             r.add(m.start(), m.end(), BIRTH)
         elif _right_after_otp_word(shadow, m.start()):
             continue  # "mã OTP là 10/01" is a code
+        elif shadow.strip(" .,;!?\n\t") == m.group(0) and len(re.findall(r"[0-9]", m.group(0))) <= 4:
+            continue  # a message that is only "10 / 01": a 4-digit code as likely as a date, so hidden
         elif "/" in m.group(0) or m.group(0).count(".") + m.group(0).count("-") == 2:
             r.kept.append((m.start(), m.end()))
     for rx in (LEGAL_RE, PROCEDURE_RE):
@@ -557,8 +561,8 @@ def _redact_text(text: str, sender: str | None, lone: bool = True) -> tuple[str,
     if not text:
         return text, set()
     r = _Redaction(text)
+    _email(r)  # first: a whole address after "mk" is an e-mail (hidden either way, named right)
     _password(r)
-    _email(r)
     _keep_ordinary(r)
     _names(r)
     _streets(r)

@@ -759,7 +759,7 @@ def _dvcbot_runs(
         if via == "telegram":
             processes.add("emulator", lambda: emulator.pid)
             front = _spawn(
-                [sys.executable, "-m", "bot.cli", "telegram"],
+                [paths.front_python(), "-m", "bot.cli", "telegram"],  # the bot runs on the front environment
                 paths.LOGS / "bench-front.log",
                 env={
                     "TELEGRAM_BOT_TOKEN": token,
@@ -809,7 +809,7 @@ def _echo_run(via: str, users: int, seconds: float, think: float, rate: float | 
         if via == "telegram":
             token = f"654321:{uuid.uuid4().hex}"
             proc = _spawn(
-                [sys.executable, "-m", "bot.bench.echo", "telegram", token, emulator.bot_api_url],
+                [paths.front_python(), "-m", "bot.bench.echo", "telegram", token, emulator.bot_api_url],
                 paths.LOGS / "bench-echo.log",
             )
             asyncio.run(_wait_bot(emulator.url, token, proc))

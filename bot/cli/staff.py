@@ -9,10 +9,16 @@ import subprocess
 import sys
 from collections.abc import Iterator
 
-from bot.runtime import paths
+from bot.runtime import front, paths
 
 
 def cmd_serve(args) -> int:
+    """The staff page, always on the front environment (like the Telegram bot): started on Rasa's environment,
+    it hands itself to the front environment's Python."""
+    if not paths.in_front_env():
+        command = front.front_command()[:-1] + ["staff", "serve", "--host", args.host]
+        command += ["--port", str(args.port)] if args.port else []
+        return subprocess.run(command, cwd=paths.ROOT, env=paths.env()).returncode
     # lazy: aiohttp and the answer functions are not needed by the other dvcbot commands
     from bot.staff.server import serve
 
@@ -39,12 +45,6 @@ def cmd_add_user(args) -> int:
     return 0
 
 
-def _front_python() -> str:
-    """The page runs on the front environment when it is installed (it needs no Rasa), else on this Python."""
-    front = paths.front_python()
-    return front if os.path.exists(front) else sys.executable
-
-
 @contextlib.contextmanager
 def staff_process(rasa_url: str) -> Iterator[None]:
     """``dvcbot staff serve`` as a child process while the block runs, when ``$STAFF_WEB_PORT`` is set."""
@@ -53,7 +53,7 @@ def staff_process(rasa_url: str) -> Iterator[None]:
         yield
         return
     proc = subprocess.Popen(
-        [_front_python(), "-m", "bot.cli", "staff", "serve", "--port", port],
+        [*front.front_command()[:-1], "staff", "serve", "--port", port],  # on the front environment
         cwd=paths.ROOT,
         env={**paths.env(), "DVCBOT_RASA_URL": rasa_url},
     )

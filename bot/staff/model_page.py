@@ -3,7 +3,8 @@ the running bot to the new model only when it trained and passed the question-ba
 model in one step.
 
 Training and the candidate's check run in child processes with the Python that has Rasa
-(:func:`bot.runtime.paths.rasa_python`): the staff page itself never imports Rasa. The candidate is served by
+(:func:`bot.runtime.paths.rasa_python`: ``.venv``, or ``$DVCBOT_RASA_PYTHON``): the staff page itself never imports
+Rasa and runs on the front environment. The candidate is served by
 a temporary Rasa on loopback for its parses; the bank is answered locally for both models (as the check before
 publish does) and scored as ``dvcbot eval answers`` scores. The running Rasa loads a model with ``PUT /model``.
 """
@@ -24,6 +25,7 @@ from aiohttp import web
 from bot.evaluation.answers import BANK, load_bank, score_turn
 from bot.runtime import paths
 from bot.runtime.model import meta_path
+from bot.runtime.rasa_main import TOKEN_ENV
 from bot.staff.check import Context, answer
 from bot.staff.nlu import Parser
 from bot.staff.pages import KB
@@ -70,7 +72,7 @@ class ModelManager:
         self.model = model
         self.previous = model.with_name("dvcbot.previous.tar.gz")
         self.work = paths.VAR / "model-candidates"
-        self.python = paths.rasa_python()
+        self.python = paths.rasa_python()  # Rasa's environment (the page runs on the front one)
         self.state: dict = {"status": "idle", "log": []}
         self.task: asyncio.Task | None = None
 
@@ -181,9 +183,9 @@ class ModelManager:
 
         port, token = free_port(), secrets.token_hex(16)
         proc = await asyncio.create_subprocess_exec(
-            self.python, "-m", "rasa", "run", "--enable-api", f"--auth-token={token}", "-i", "127.0.0.1",
+            self.python, "-m", "bot.runtime.rasa_main", "run", "--enable-api", "-i", "127.0.0.1",
             "-p", str(port), "-m", str(candidate),
-            cwd=str(paths.ROOT), env=paths.env(),
+            cwd=str(paths.ROOT), env={**paths.env(), TOKEN_ENV: token},  # the token on no command line
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}"
