@@ -101,12 +101,21 @@ routes[routes.indexOf(getUpdates)] = (app, telegramServer) => {
     const token = req.params.token;
     const asked = Number((req.body && req.body.timeout) || (req.query && req.query.timeout) || 0);
     const deadline = Date.now() + Math.min(Math.max(asked, 0), 10) * 1000;
+    // a poller that went away (a bot killed mid-poll) must not take updates: Telegram keeps them for the next
+    // getUpdates, and telegram-test-api marks what it hands out as delivered
+    let gone = false;
+    res.on('close', () => {
+      gone = true;
+    });
     let result = telegramServer.getUpdates(token);
     while (!result.length && Date.now() < deadline) {
       await new Promise((resolve) => {
         pollers.add(resolve);
         setTimeout(resolve, deadline - Date.now());
       });
+      if (gone) {
+        return;
+      }
       result = telegramServer.getUpdates(token);
     }
     res.sendResult({ ok: true, result });
