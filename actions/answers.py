@@ -178,14 +178,22 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
     # a word that turns one procedure into another ("xóa" đăng ký thường trú, "gia hạn" tạm trú) must be part of
     # the service's own names, or the service is not what was asked (its fee would be a wrong fee)
     modifiers = {m for m in PROCEDURE_MODIFIERS if re.search(rf"\b{m}\b", query_key(query))} if query else set()
-    for sid in list(scores):
+    # the paper the citizen names ("bằng lái … hết hạn") must be in the service's names too, when another
+    # candidate has it: "hết hạn" alone must not turn a driving licence question into the căn cước one
+    papers = {search_key(text[e["start"] : e["end"]]) for e in _latest(entities, "paper_type") if "start" in e}
+    names_of = {}
+    for sid in scores:
         service_entry = kb.get(sid)
-        names = (
+        names_of[sid] = (
             " ".join(search_key(n) for n in [service_entry.get("title", ""), *service_entry.get("aliases", [])])
             if service_entry
             else ""
         )
+    papered = {sid for sid, names in names_of.items() if any(p and p in names for p in papers)}
+    for sid, names in names_of.items():
         if any(not re.search(rf"\b{m}\b", names) for m in modifiers):
+            scores[sid] -= MODIFIER_PENALTY
+        if papered and sid not in papered:
             scores[sid] -= MODIFIER_PENALTY
     if context.topic:
         for sid in scores:
@@ -204,7 +212,8 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
         same_topic = [(s, v) for s, v in ranked if kb.get(s).get("topic") == context.topic and s != context.service]
         if same_topic and same_topic[0][1] >= SERVICE_MIN:
             service, service_score = same_topic[0]
-    if service and service not in named and service_score < SERVICE_RETRIEVED_MIN and not correction:
+    # a service whose names hold the paper the citizen named is named enough
+    if service and service not in named | papered and service_score < SERVICE_RETRIEVED_MIN and not correction:
         service, service_score = None, 0.0
 
     faqs = retriever.search(query, kinds=("faq", "service_faq"), limit=5) if query else []

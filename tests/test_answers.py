@@ -280,3 +280,8 @@ def test_a_reduction_question_about_a_province_lists_its_reductions(chat):
 def test_an_exemption_question_about_a_named_procedure_gets_its_faq_entry(chat):
     reply, decision = chat.say("ho ngheo xin phieu ly lich tu phap co dc mien phi ko", "ask_fee_reduction", 0.6)
     assert "reductions" != decision.kind
+
+
+def test_the_paper_named_keeps_its_own_procedure(chat):
+    reply, decision = chat.say("bang lai oto hang B cua e thang sau het han, doi online dc ko", "ask_steps", 0.5)
+    assert "giay_phep_lai_xe" == decision.service or "giay_phep_lai_xe" in (decision.entry or "")
