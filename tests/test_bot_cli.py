@@ -19,7 +19,7 @@ def check_batch_output(stdout, inputs):
         assert {"sender", "text", "replies"} == set(out)
         assert (item["sender"], item["text"]) == (out["sender"], out["text"])
         for reply in out["replies"]:
-            assert {"text", "buttons"} <= set(reply) <= {"text", "buttons", "answer", "answered"}
+            assert {"text", "buttons"} <= set(reply) <= {"text", "buttons", "answer", "answered", "intent", "entry"}
             for button in reply["buttons"]:
                 assert {"title", "payload"} == set(button)
     return lines
