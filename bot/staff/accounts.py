@@ -11,13 +11,12 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
 
-from bot.runtime import paths
+from bot.runtime import paths, sqlite
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "maxmem": 64 * 1024 * 1024, "dklen": 32}
 MAX_FAILURES = 5
@@ -90,11 +89,7 @@ class Accounts:
 
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path or default_path())
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA busy_timeout=10000")
-        self.db = sqlite_utils.Database(conn)
+        self.db = sqlite_utils.Database(sqlite.connect(self.path))
         names = self.db.table_names()
         if "users" not in names:
             self.db.table("users").create(

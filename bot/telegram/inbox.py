@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.messages import safe_text
-from bot.runtime import paths
+from bot.runtime import paths, sqlite
 from bot.runtime.retention import inbox_retention
 
 KEEP = inbox_retention()  # how long a received question is kept (bot.runtime.retention)
@@ -64,14 +63,9 @@ class Inbox:
     def __init__(self, bot: str, path: str | Path | None = None):
         self.bot = bot
         self.path = Path(path or default_path())
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self.db = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        # no fsync per commit (three per message, on the event loop): a killed front end loses nothing in WAL
-        # mode, only a power cut could lose the last few
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA busy_timeout=10000")
+        # no fsync per commit: three per message, on the event loop
+        self.db = sqlite.connect(self.path, autocommit=True, fsync_each_commit=False)
         self.db.execute(
             "create table if not exists inbox (bot text not null, update_id integer not null, chat_id integer not null,"
             " sender text not null, kind text not null, text text not null, received_at text not null,"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import sqlite3
 import time
 from collections import Counter
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 import sqlite_utils
 
 from bot.messages import STORED_TEXT_CHARS, cut, safe_text
-from bot.runtime import paths
+from bot.runtime import paths, sqlite
 from bot.runtime.retention import PRUNE_EVERY, retention_days
 from bot.telegram.texts import STATS_NONE, STATS_NONE_YET, STATS_REPORT, STATS_ROW, STATS_UNANSWERED
 
@@ -43,12 +42,8 @@ class Stats:
 
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path or default_path())
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")  # as the inbox: no fsync per message on the event loop
-        conn.execute("PRAGMA busy_timeout=10000")
-        self.db = sqlite_utils.Database(conn)
+        # as the inbox: no fsync per message on the event loop
+        self.db = sqlite_utils.Database(sqlite.connect(self.path, fsync_each_commit=False))
         self._ensure_tables()
         self._salt = self._get_salt()
         self.prune()
