@@ -27,16 +27,28 @@ def read_context(tracker: Tracker) -> Context:
     )
 
 
-def context_events(context: Context) -> list[dict[str, Any]]:
-    """Slot events that store ``context``."""
-    return [
-        SlotSet("service", context.service),
-        SlotSet("province", context.province),
-        SlotSet("aspect", context.aspect),
-        SlotSet("topic", context.topic),
-        SlotSet("last_entry", context.entry),
-        SlotSet("province_age", float(context.province_age)),
-    ]
+SLOTS = (
+    ("service", "service"),
+    ("province", "province"),
+    ("aspect", "aspect"),
+    ("topic", "topic"),
+    ("last_entry", "entry"),
+    ("province_age", "province_age"),
+)
+
+
+def context_events(context: Context, before: Context | None = None) -> list[dict[str, Any]]:
+    """Slot events that store ``context``: only the slots that differ from ``before`` when it is given.
+
+    Every event is stored, read back and replayed at each later turn of the conversation, so a turn that
+    changes nothing adds no slot event.
+    """
+    events = []
+    for slot, field in SLOTS:
+        value = getattr(context, field)
+        if before is None or value != getattr(before, field):
+            events.append(SlotSet(slot, float(value) if slot == "province_age" else value))
+    return events
 
 
 class ActionAnswer(Action):
@@ -63,4 +75,4 @@ class ActionAnswer(Action):
                 }
             },
         )
-        return context_events(next_context(kb, decision, request, context))
+        return context_events(next_context(kb, decision, request, context), before=context)

@@ -238,6 +238,19 @@ def test_the_action_sets_context_slots_and_reports_what_it_chose(extractor):
         {"sender_id": "t", "slots": slots, "latest_message": {}, "events": [], "latest_action_name": "action_listen"}
     )
     assert "thuong_tru" == read_context(after).service
+    # the same question again in that context changes no slot: the turn stores no slot event
+    again = Tracker.from_dict(
+        {
+            "sender_id": "t",
+            "slots": slots,
+            "latest_message": message,
+            "events": [],
+            "latest_action_name": "action_listen",
+        }
+    )
+    assert [] == [
+        e for e in asyncio.run(ActionAnswer().run(CollectingDispatcher(), again, DOMAIN)) if e["event"] == "slot"
+    ]
 
 
 def test_a_bare_aspect_gets_one_question_back_and_the_next_name_answers_it(chat):

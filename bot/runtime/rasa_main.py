@@ -4,7 +4,8 @@ environment (``$DVCBOT_RASA_TOKEN``) instead of the command line.
 Rasa 3.6 takes its token only as ``--auth-token`` on the command line, which every local user reads with ``ps``
 (``/proc/<pid>/cmdline``). Here the option is added to ``sys.argv`` inside the process, after it started: the
 kernel's copy of the command line never holds it. The environment of a process is readable only by its own user
-(and root), who can read the tracker store anyway.
+(and root), who can read the tracker store anyway. It also installs :mod:`bot.runtime.rasa_speedups` (the same
+results, less CPU per message).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 import os
 import sys
 
-TOKEN_ENV = "DVCBOT_RASA_TOKEN"  # the same name as bot.runtime.stack.TOKEN_ENV (this module imports no dvcbot code)
+from bot.runtime import rasa_speedups
+
+TOKEN_ENV = "DVCBOT_RASA_TOKEN"  # the same name as bot.runtime.stack.TOKEN_ENV (stack imports the front end's code)
 
 
 def main() -> None:
@@ -21,6 +24,7 @@ def main() -> None:
     if token and args[:1] == ["run"]:
         args = ["run", f"--auth-token={token}", *args[1:]]
     sys.argv = ["rasa", *args]
+    rasa_speedups.apply()
     from rasa.__main__ import main as rasa_main  # noqa: PLC0415 (after sys.argv is set; TensorFlow is heavy)
 
     rasa_main()

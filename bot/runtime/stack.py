@@ -51,6 +51,9 @@ WORKERS_ENV = "DVCBOT_WORKERS"
 LOCK_LIFETIME = 15
 
 
+TF_THREAD_VARS = ("TF_INTRA_OP_PARALLELISM_THREADS", "TF_INTER_OP_PARALLELISM_THREADS")
+
+
 def workers_from_env() -> int:
     """Rasa workers to start: ``$DVCBOT_WORKERS``, else 1."""
     value = os.environ.get(WORKERS_ENV, "").strip() or "1"
@@ -240,6 +243,9 @@ class Stack:
             env={
                 TOKEN_ENV: rasa_token(),
                 "TICKET_LOCK_LIFETIME": os.environ.get("TICKET_LOCK_LIFETIME", str(LOCK_LIFETIME)),
+                # one TensorFlow thread per worker: a message's DIET inference is too small to split, and
+                # thread hand-offs cost CPU that the other worker or the front end needs (README "Hiệu năng")
+                **{name: os.environ.get(name, "1") for name in TF_THREAD_VARS},
             },
         )
 
