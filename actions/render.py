@@ -13,6 +13,7 @@ from actions.kb import get_kb
 from knowledge.clock import MERGER
 from knowledge.clock import vn_date as _vn_date
 from knowledge.fees import Note
+from knowledge.official import legal_citations
 from knowledge.text import thousands
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -105,6 +106,8 @@ _env.filters.update(
     sentences=sentences,
 )
 _env.globals.update(where_to_check=where_to_check, merger=MERGER, words=WORDS)
+# "x is official_citation": the text names a legal document with its number (not "chưa xác định văn bản")
+_env.tests["official_citation"] = lambda text: bool(legal_citations(str(text or "")))
 
 
 def render(template: str, **context) -> str:

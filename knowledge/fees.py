@@ -203,7 +203,8 @@ def _quote_channel(
                 )
                 result.disputed.append(red)
             continue
-        if scope_only:
+        if scope_only or red.get("status") != "published":
+            # a reduction whose text was not read in an official copy is never taken off the amount
             result.possible_reductions.append(red)
         else:
             result.reductions.append(AppliedReduction(red, int(red["percent"])))

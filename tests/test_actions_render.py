@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from actions.render import WORDS, note_text, render_screen, vnd
+from actions.render import WORDS, note_text, render, render_screen, vnd
 from knowledge.fees import Note
 
 CODES = re.findall(r'note\.code == "(\w+)"', (Path("actions/templates/_notes.j2")).read_text(encoding="utf-8"))
@@ -70,3 +70,42 @@ def test_screens_escape_what_the_knowledge_holds():
 
 def test_words_are_complete():
     assert set(WORDS["aspect_buttons"]) <= set(WORDS["aspects"])
+
+
+def _reduction(status: str, basis: str = "Nghị quyết 09/2025/NQ-HĐND, Điều 1") -> dict:
+    return {
+        "title": "Tỉnh X thu 0 đồng lệ phí khi nộp trực tuyến",
+        "status": status,
+        "legal_basis": basis,
+        "review_note": "Chưa đọc được văn bản của HĐND tỉnh; xem mức thu khi thanh toán.",
+        "valid_to": None,
+    }
+
+
+def test_a_reduction_marked_for_review_is_never_said_to_apply():
+    text = render(
+        "reductions.j2",
+        reductions=[_reduction("needs_review", "Chưa xác định văn bản")],
+        disputed=[],
+        place=None,
+        on=dt.date(2026, 12, 2),
+        note=None,
+        label="Tỉnh X",
+    )
+    assert "chưa kiểm chứng" in text and "đang áp dụng" not in text
+    assert "⚠️ Chưa đọc được văn bản" in text
+    assert "Căn cứ" not in text  # "Chưa xác định văn bản" names no document
+
+
+def test_a_published_reduction_applies_with_its_basis():
+    text = render(
+        "reductions.j2",
+        reductions=[_reduction("published")],
+        disputed=[],
+        place=None,
+        on=dt.date(2026, 12, 2),
+        note=None,
+        label="Tỉnh X",
+    )
+    assert "đang áp dụng" in text and "chưa kiểm chứng" not in text and "⚠️" not in text
+    assert "Căn cứ: Nghị quyết 09/2025/NQ-HĐND" in text

@@ -132,11 +132,21 @@ def test_disagreeing_sources_make_the_answer_uncertain(rules):
     red["status"], red["review_note"] = "needs_review", "Hai nguồn khác nhau về ngày hết hạn."
     rules.edit(red, "test", "conflict", red["_revision"])
     inside = quote(rules, "svc", online=True, on=D(2025, 6, 1))
-    assert inside.uncertain and 72000 == inside.amount
+    # a reduction marked for review is named, never taken off the amount
+    assert inside.uncertain and 80000 == inside.amount and not inside.reductions
+    assert ["red_online_10"] == [r["id"] for r in inside.possible_reductions]
     after = quote(rules, "svc", online=True, on=D(2026, 6, 1))
     assert after.uncertain and 80000 == after.amount
     assert ["red_online_10"] == [r["id"] for r in after.disputed]
     assert "reduction_end_disputed" in [n.code for n in after.notes]
+
+
+def test_only_a_published_reduction_changes_the_amount(rules):
+    assert 72000 == quote(rules, "svc", online=True, on=D(2025, 6, 1)).amount
+    red = rules.get("red_online_10")
+    red["status"], red["review_note"] = "needs_review", "Chưa đọc được văn bản chính thức."
+    rules.edit(red, "test", "review", red["_revision"])
+    assert 80000 == quote(rules, "svc", online=True, on=D(2025, 6, 1)).amount
 
 
 def test_shipped_residence_fees(kb):
@@ -165,8 +175,14 @@ def test_both_channels_at_once_are_the_two_quotes(kb, service, province, day):
     assert (True, False) == (online.online, counter.online)
 
 
-def test_shipped_passport_fee_changes_with_date(kb):
-    assert 180000 == quote(kb, "ho_chieu", online=True, on=D(2024, 6, 1)).amount
+def test_shipped_passport_fee_is_never_cut_by_a_press_only_reduction(kb):
+    # the 10% online cut of TT 63/2023 is known from the press only: named, not taken off
+    q = quote(kb, "ho_chieu", online=True, on=D(2024, 6, 1))
+    assert (
+        200000 == q.amount
+        and q.uncertain
+        and "tt63_2023_ho_chieu_online_10" in [r["id"] for r in q.possible_reductions]
+    )
     assert 200000 == quote(kb, "ho_chieu", online=False, on=D(2024, 6, 1)).amount
     assert 200000 == quote(kb, "ho_chieu", online=True, on=D(2026, 3, 1)).amount
 
@@ -176,7 +192,8 @@ def test_shipped_can_cuoc_reduction_end_date_is_disputed(kb):
     assert 50000 == q.amount and q.uncertain
     claims = [c["claim"] for r in q.disputed for c in r["conflicts"]]
     assert any("31/12/2026" in c for c in claims)
-    assert 25000 == quote(kb, "can_cuoc_cap_doi", online=True, on=D(2025, 8, 1)).amount
+    # TT 64/2025's 50% is known from the press only (its text was not read): never taken off, even inside its window
+    assert 50000 == quote(kb, "can_cuoc_cap_doi", online=True, on=D(2025, 8, 1)).amount
 
 
 def test_province_resolution_without_service_list_is_not_offered_for_national_fees(rules):

@@ -92,5 +92,5 @@ def resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[
 
 def apply() -> None:
     """Install both in the running Rasa (idempotent)."""
-    RemoteAction._validate_action_result = lambda self, result: validate_action_result(result)  # type: ignore[method-assign]
-    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign,assignment]
+    RemoteAction._validate_action_result = lambda self, result: validate_action_result(result)
+    Event.resolve_by_type = staticmethod(resolve_by_type)
