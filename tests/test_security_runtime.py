@@ -115,6 +115,34 @@ def test_tracker_events_older_than_the_retention_are_deleted(tmp_path, monkeypat
     assert 0 == conn.execute("select count(*) from events").fetchone()[0]
 
 
+def test_the_sqlite_tracker_store_keeps_its_connection_and_its_conversations(tmp_path):
+    import asyncio
+    import sqlite3
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.runtime.tracker_store import TunedSQLTrackerStore
+
+    db = tmp_path / "tracker.db"
+    domain = Domain.from_yaml("slots:\n  province:\n    type: text\n    mappings: []\n")
+    store = TunedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(db))
+    connects = []
+    sqlalchemy_event = __import__("sqlalchemy").event
+    sqlalchemy_event.listen(store.engine, "connect", lambda *_: connects.append(1))
+    for turn in range(3):
+        tracker = asyncio.run(store.get_or_create_tracker("h1"))
+        tracker.update(UserUttered(f"tin {turn}"))
+        tracker.update(SlotSet("province", f"Tỉnh {turn}"))
+        asyncio.run(store.save(tracker))
+    again = asyncio.run(store.retrieve("h1"))
+    assert "Tỉnh 2" == again.get_slot("province") and 3 == len([e for e in again.events if e.type_name == "user"])
+    assert len(connects) <= 1  # one connection (at most) for six sessions: not one each
+    assert "wal" == sqlite3.connect(db).execute("pragma journal_mode").fetchone()[0]
+    assert isinstance(again, DialogueStateTracker)
+
+
 def test_sender_ids_are_keyed_hashes(tmp_path):
     from bot.runtime.install_key import install_key, keyed_id
 

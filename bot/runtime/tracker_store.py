@@ -17,15 +17,23 @@ PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_
 
 
 class TunedSQLTrackerStore(SQLTrackerStore):
-    """SQLTrackerStore whose SQLite connections use WAL and ``synchronous=NORMAL`` (one fsync per checkpoint,
-    not per message), so saving a turn does not dominate the reply time; events older than the retention
+    """SQLTrackerStore whose SQLite connections stay open (a pool) and use WAL and ``synchronous=NORMAL`` (one
+    fsync per checkpoint, not per message), so saving a turn does not dominate the reply time; events older than the retention
     (``$DVCBOT_RETENTION_DAYS``, default 30) are deleted at start and then hourly."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
+            url = self.engine.url
+            self.engine.dispose()
+            if url.database and url.database != ":memory:":
+                # SQLAlchemy 1.4 opens and closes a file database's connection for every session (NullPool):
+                # three times a message, each time with the pragmas again. Keep the connections open instead.
+                self.engine = sa.create_engine(
+                    url, poolclass=sa.pool.QueuePool, pool_size=2, connect_args={"check_same_thread": False}
+                )
+                self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
             sa.event.listen(self.engine, "connect", _set_pragmas)
-            self.engine.dispose()  # connections opened before the listener are replaced
         self._pruned = 0.0
         self.prune()
 
