@@ -4,6 +4,7 @@ importable (run by ``.venv-front/bin/python -m pytest``, see tests/conftest.py).
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import importlib.util
 import pkgutil
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import httpcore._synchronization as httpcore_sync
 import httpx
 import pytest
 import telegram
@@ -43,3 +45,14 @@ def test_current_versions_of_the_internet_facing_libraries():
 )
 def test_every_module_of_the_front_end_imports_here(module):
     importlib.import_module(module)
+
+
+def test_httpcore_finds_sniffio_once_instead_of_searching_for_it_on_every_request():
+    """httpcore imports sniffio inside each lock and event it sets up; when it is missing, every request pays a
+    failed search of the import path (about a tenth of the front end's CPU under load)."""
+    assert importlib.util.find_spec("sniffio") is not None
+    assert "asyncio" == asyncio.run(_library())
+
+
+async def _library() -> str:
+    return httpcore_sync.current_async_library()
