@@ -50,6 +50,9 @@ FOLLOW_UP_WORDS = frozenset("sao the neu vay khac gi nhieu it hon re dat luon ca
 _WORD_RE = re.compile(r"[0-9a-z]+")
 FOLLOW_UP_MAX_WORDS = 2
 # words that make a different procedure of the same thing; see understand()
+# a paper lost ("bị mất", "mất ví", "đánh rơi"), and the service names that say so ("Cấp lại … (mất, hỏng)")
+LOSS_RE = re.compile(r"\b(?:bi mat|mat vi|mat the|mat luon|lam mat|danh mat|danh roi|roi mat|that lac)\b")
+LOST_NAME_RE = re.compile(r"\bmat\b")
 PROCEDURE_MODIFIERS = (
     "xoa",
     "huy",
@@ -190,7 +193,11 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
             else ""
         )
     papered = {sid for sid, names in names_of.items() if any(p and p in names for p in papers)}
+    # a lost paper ("bị mất ví mất luôn thẻ") is the sub-case whose names say "mất" (cấp lại), when one is a candidate
+    lost = bool(query and LOSS_RE.search(query_key(query))) and any(LOST_NAME_RE.search(n) for n in names_of.values())
     for sid, names in names_of.items():
+        if lost and not LOST_NAME_RE.search(names):
+            scores[sid] -= MODIFIER_PENALTY
         if any(not re.search(rf"\b{m}\b", names) for m in modifiers):
             scores[sid] -= MODIFIER_PENALTY
         if papered and sid not in papered:
@@ -209,7 +216,12 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
     # a correction ("không phải đổi, là bị mất") names a neighbour of the procedure under discussion: weaker
     # evidence is enough among the services of the same topic
     if correction and context.topic and not (service and service in named):
-        same_topic = [(s, v) for s, v in ranked if kb.get(s).get("topic") == context.topic and s != context.service]
+        same_topic = [
+            (s, v)
+            for s, v in ranked
+            if kb.get(s).get("topic") == context.topic
+            and (s != context.service or (lost and LOST_NAME_RE.search(names_of.get(s, ""))))
+        ]
         if same_topic and same_topic[0][1] >= SERVICE_MIN:
             service, service_score = same_topic[0]
     # a service whose names hold the paper the citizen named is named enough
@@ -298,6 +310,7 @@ def _decide(kb, request: Request, context: Context) -> Decision:
     """
     key = search_key(request.text)
     aspects = [a for a in request.aspects if a in ASPECT_LABELS or a == "reduction"]
+    request.faqs = [h for h in request.faqs if not _strays_from_topic(h, request, context)]
     faq = request.faqs[0] if request.faqs else None
     faq_score = faq.score if faq else 0.0
     province = request.province or context.province
@@ -449,6 +462,17 @@ def _decide(kb, request: Request, context: Context) -> Decision:
     if request.intent in CHITCHAT:
         return Decision(request.intent if request.intent in ("thank", "goodbye") else "greet")
     return Decision("out_of_scope", answered=False)
+
+
+def _strays_from_topic(hit: Hit, request: Request, context: Context) -> bool:
+    """A fact of a service (not a FAQ entry) of another topic than the conversation's, in a message that names no
+    service: its generic words ("mất mấy ngày thì có") matched, not its subject (a card is no electricity)."""
+    return bool(
+        hit.unit.kind == "service_faq"
+        and context.topic
+        and hit.unit.topic != context.topic
+        and not request.named_service
+    )
 
 
 def has_aspect(kb, service: dict | None, aspect: str) -> bool:

@@ -317,6 +317,10 @@ def _near_otp_word(masked: str, start: int, end: int) -> bool:
     return bool(OTP_WORD_RE.search(before) or OTP_WORD_RE.search(after))
 
 
+# "năm 2024" right before a year: a year, even just after "mà" typed without its tone ("ma nam 2024")
+YEAR_WORD_RE = re.compile(r"(?i)(?<!\w)(?:năm|nam)[ ]+$")
+
+
 def _right_after_otp_word(masked: str, start: int) -> bool:
     """An OTP word just before (``mã xác thực 2024``), or "otp" anywhere near: then even a year is a code."""
     window = masked[max(0, start - OTP_BEFORE) : start]
@@ -459,7 +463,8 @@ def _numbers(r: _Redaction, lone: bool) -> list[tuple[int, int, str, str | None]
                 kind = CMND if label == CCCD and len(digits) == 9 else label
             if kind is None and 4 <= len(digits) <= 8:
                 if _near_otp_word(shadow, start, end) and not (
-                    _is_year(digits) and not _right_after_otp_word(shadow, start)
+                    _is_year(digits)
+                    and (YEAR_WORD_RE.search(shadow[:start]) or not _right_after_otp_word(shadow, start))
                 ):
                     kind = OTP
                 elif lone and not HOTLINE_RE.match(digits):

@@ -87,6 +87,7 @@ def chat(extractor):
         ("phieu so 1 voi so 2 khac nhau cho nao", []),  # a comparison: its "chỗ nào" is no "where"
         ("làm hộ chiếu mất bao lâu", ["time"]),  # "làm hộ chiếu" is no "làm hộ"
         ("làm hộ cho mẹ được không", ["who"]),
+        ("e len ha noi o nho nha co, o bao lau thi phai dk tam tru a", ["deadline"]),
     ],
 )
 def test_aspects_are_found_with_and_without_diacritics(text, aspects):
@@ -298,3 +299,15 @@ def test_an_exemption_question_about_a_named_procedure_gets_its_faq_entry(chat):
 def test_the_paper_named_keeps_its_own_procedure(chat):
     reply, decision = chat.say("bang lai oto hang B cua e thang sau het han, doi online dc ko", "ask_steps", 0.5)
     assert "giay_phep_lai_xe" == decision.service or "giay_phep_lai_xe" in (decision.entry or "")
+
+
+def test_a_fact_of_another_topic_does_not_answer_a_follow_up_that_names_no_service(chat):
+    chat.say("cccd gắn chip của e còn hạn tới 2036, có bắt buộc đổi sang thẻ căn cước mới ko ạ")
+    reply, decision = chat.say("đổi ở đâu, mất mấy ngày thì có thẻ")
+    assert "cap_dien_moi" != decision.service and "điện" not in reply
+
+
+def test_a_lost_card_in_a_correction_stays_the_replacement(chat):
+    chat.say("e muon lam lai the can cuoc")
+    reply, decision = chat.say("à ko phải đổi đâu, là bị mất ví mất luôn thẻ rồi. thẻ căn cước mới làm năm ngoái")
+    assert "can_cuoc_cap_lai" == decision.service and reply.startswith("Cấp lại")

@@ -142,6 +142,12 @@ CUES: dict[str, tuple[str, ...]] = {
         "de lau",
         "bao nhieu ngay phai",
         "trong bao lau",
+        # "ở bao lâu thì phải đăng ký tạm trú": a time limit to file, not how long the office takes
+        "bao lau thi phai",
+        "bao lau phai",
+        "bao nhieu ngay thi phai",
+        "may ngay thi phai",
+        "may ngay phai",
     ),
     "who": (
         "ai duoc",

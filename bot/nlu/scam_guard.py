@@ -33,7 +33,12 @@ SCAM_PATTERNS: dict[str, re.Pattern] = {
     "gift_for_app": re.compile(
         r"(tang|qua|thuong|nhan).{0,40}(\d+\s*(k|nghin|ngan|000)|tien|qua tang)"
         r".{0,60}(cai|tai|app|ung dung|vneid)"
-        r"|(cai|tai|app|ung dung|vneid).{0,60}(tang|duoc nhan (qua|tien|thuong|\d)|nhan qua|thuong)"
+        # "thưởng" (a reward), not "thường trú", "thường xuyên" (the same letters without tones)
+        r"|(cai|tai|app|ung dung|vneid).{0,60}(\btang\b|duoc nhan (qua|tien|thuong|\d)|nhan qua|\bthuong\b(?! tru| xuyen))"
+    ),
+    # a text message with a link to pay a fine ("phạt nguội") or a fee: traffic police send no links
+    "fine_link": re.compile(
+        r"(tin nhan|sms|nhan duoc|gui|kem).{0,60}(link|duong dan|https?://|bit\.ly).{0,60}(phat|nop tien|thanh toan)"
     ),
     # "bắt chuyển khoản 2 triệu vào tài khoản cá nhân", "chuyển trước phí ship 30k", "chuyển khoản trước 1tr5"
     "money_transfer": re.compile(
