@@ -13,9 +13,8 @@ from __future__ import annotations
 import os
 import sys
 
-from bot.runtime import rasa_speedups
-
-TOKEN_ENV = "DVCBOT_RASA_TOKEN"  # the same name as bot.runtime.stack.TOKEN_ENV (stack imports the front end's code)
+# the front environment (no Rasa) imports this module for TOKEN_ENV: Rasa and what patches it load in main() only
+TOKEN_ENV = "DVCBOT_RASA_TOKEN"  # the same name as bot.runtime.stack.TOKEN_ENV
 
 
 def main() -> None:
@@ -24,8 +23,11 @@ def main() -> None:
     if token and args[:1] == ["run"]:
         args = ["run", f"--auth-token={token}", *args[1:]]
     sys.argv = ["rasa", *args]
-    rasa_speedups.apply()
     from rasa.__main__ import main as rasa_main  # noqa: PLC0415 (after sys.argv is set; TensorFlow is heavy)
+
+    from bot.runtime import rasa_speedups  # noqa: PLC0415 (imports Rasa: not in the front environment)
+
+    rasa_speedups.apply()
 
     rasa_main()
 

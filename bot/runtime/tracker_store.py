@@ -18,14 +18,15 @@ PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_
 
 class TunedSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose SQLite connections stay open (a pool) and use WAL and ``synchronous=NORMAL`` (one
-    fsync per checkpoint, not per message), so saving a turn does not dominate the reply time; events older than the retention
-    (``$DVCBOT_RETENTION_DAYS``, default 30) are deleted at start and then hourly."""
+    fsync per checkpoint, not per message), so saving a turn does not dominate the reply time; events older than
+    the retention (``$DVCBOT_RETENTION_DAYS``, default 30) are deleted at start and then hourly."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if self.engine.dialect.name == "sqlite":
-            url = self.engine.url
-            self.engine.dispose()
+        engine: sa.engine.Engine = self.engine  # type: ignore[has-type]
+        if engine.dialect.name == "sqlite":
+            url = engine.url
+            engine.dispose()
             if url.database and url.database != ":memory:":
                 # SQLAlchemy 1.4 opens and closes a file database's connection for every session (NullPool):
                 # three times a message, each time with the pragmas again. Keep the connections open instead.
