@@ -11,30 +11,21 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import Context, decide, next_context, render_decision, understand
 from actions.kb import get_kb, get_retriever
 
-CONTEXT_SLOTS = ("service", "province", "aspect", "topic", "last_entry", "province_age")
+# slot -> field of Context: the conversation context carried between turns
+CONTEXT_SLOTS = {
+    "service": "service",
+    "province": "province",
+    "aspect": "aspect",
+    "topic": "topic",
+    "last_entry": "entry",
+    "province_age": "province_age",
+}
 
 
 def read_context(tracker: Tracker) -> Context:
     """The conversation context kept in slots."""
-    age = tracker.get_slot("province_age")
-    return Context(
-        service=tracker.get_slot("service"),
-        province=tracker.get_slot("province"),
-        aspect=tracker.get_slot("aspect"),
-        topic=tracker.get_slot("topic"),
-        entry=tracker.get_slot("last_entry"),
-        province_age=int(age or 0),
-    )
-
-
-SLOTS = (
-    ("service", "service"),
-    ("province", "province"),
-    ("aspect", "aspect"),
-    ("topic", "topic"),
-    ("last_entry", "entry"),
-    ("province_age", "province_age"),
-)
+    values = {field: tracker.get_slot(slot) for slot, field in CONTEXT_SLOTS.items()}
+    return Context(**{**values, "province_age": int(values["province_age"] or 0)})
 
 
 def context_events(context: Context, before: Context | None = None) -> list[dict[str, Any]]:
@@ -44,7 +35,7 @@ def context_events(context: Context, before: Context | None = None) -> list[dict
     changes nothing adds no slot event.
     """
     events = []
-    for slot, field in SLOTS:
+    for slot, field in CONTEXT_SLOTS.items():
         value = getattr(context, field)
         if before is None or value != getattr(before, field):
             events.append(SlotSet(slot, float(value) if slot == "province_age" else value))

@@ -248,6 +248,7 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
                 if unit is not None:
                     faqs.append(Hit(unit, prior))
             faqs.sort(key=lambda h: h.score, reverse=True)
+    faqs = [h for h in faqs if not _strays_from_topic(h, context, named=service in named)]
     # what the FAQ entries say about this question read together with the service it is about, for aspects the
     # service entry itself does not hold ("hộ chiếu của bé có thời hạn bao lâu")
     about = service or (context.service if query else None)
@@ -310,7 +311,6 @@ def _decide(kb, request: Request, context: Context) -> Decision:
     """
     key = search_key(request.text)
     aspects = [a for a in request.aspects if a in ASPECT_LABELS or a == "reduction"]
-    request.faqs = [h for h in request.faqs if not _strays_from_topic(h, request, context)]
     faq = request.faqs[0] if request.faqs else None
     faq_score = faq.score if faq else 0.0
     province = request.province or context.province
@@ -464,15 +464,11 @@ def _decide(kb, request: Request, context: Context) -> Decision:
     return Decision("out_of_scope", answered=False)
 
 
-def _strays_from_topic(hit: Hit, request: Request, context: Context) -> bool:
+def _strays_from_topic(hit: Hit, context: Context, named: bool) -> bool:
     """A fact of a service (not a FAQ entry) of another topic than the conversation's, in a message that names no
-    service: its generic words ("mất mấy ngày thì có") matched, not its subject (a card is no electricity)."""
-    return bool(
-        hit.unit.kind == "service_faq"
-        and context.topic
-        and hit.unit.topic != context.topic
-        and not request.named_service
-    )
+    service (``named`` false): its generic words ("mất mấy ngày thì có") matched, not its subject (a card is no
+    electricity)."""
+    return bool(hit.unit.kind == "service_faq" and context.topic and hit.unit.topic != context.topic and not named)
 
 
 def has_aspect(kb, service: dict | None, aspect: str) -> bool:

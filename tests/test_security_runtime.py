@@ -122,6 +122,7 @@ def test_the_sqlite_tracker_store_keeps_its_connection_and_its_conversations(tmp
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import SlotSet, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
+    from sqlalchemy import event as sa_event
 
     from bot.runtime.tracker_store import TunedSQLTrackerStore
 
@@ -129,8 +130,7 @@ def test_the_sqlite_tracker_store_keeps_its_connection_and_its_conversations(tmp
     domain = Domain.from_yaml("slots:\n  province:\n    type: text\n    mappings: []\n")
     store = TunedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(db))
     connects = []
-    sqlalchemy_event = __import__("sqlalchemy").event
-    sqlalchemy_event.listen(store.engine, "connect", lambda *_: connects.append(1))
+    sa_event.listen(store.engine, "connect", lambda *_: connects.append(1))
     for turn in range(3):
         tracker = asyncio.run(store.get_or_create_tracker("h1"))
         tracker.update(UserUttered(f"tin {turn}"))
