@@ -65,6 +65,7 @@ CAP_WORD = rf"[{UPPER}][^\W\d_]*"
 SEP = r"(?:[ ]{0,2}[.\-/_·–—][ ]{0,2}|,|[ ]{1,2})"
 NUMBER_RE = re.compile(rf"(?:\([ ]?\+?[ ]?84[ ]?\)[ ]?|\+[ ]?)?(?<![0-9])[0-9]+(?:{SEP}[0-9]+)*(?![0-9])")
 MONEY_RE = re.compile(r"[1-9][0-9]{0,2}(?:[.,][0-9]{3})+|[1-9][0-9]{0,2}|0")
+SPACED_THOUSANDS_RE = re.compile(r"[1-9][0-9]{0,2}(?: [0-9]{3})+")
 CURRENCY_AFTER_RE = re.compile(
     r"[ ]?(?:đồng|dong|đ\b|d\b|vnd|vnđ|₫|k\b|nghìn|ngàn|ngan|nghin|triệu|trieu|tr\b|tỷ|tỉ|ty)", re.IGNORECASE
 )
@@ -291,8 +292,13 @@ def _is_money(shadow: str, start: int, token: str) -> bool:
     """An amount with a currency after it: "1.000.000 đồng", "50000đ", "10.000 - 20.000 đồng"."""
     if not CURRENCY_AFTER_RE.match(shadow, start + len(token)):
         return False
-    pieces = re.split(r"[ ]*[\-–—/][ ]*|[ ]+", token.strip())
-    return all(MONEY_RE.fullmatch(p) or (p.isdigit() and len(p) <= 8 and p[0] != "0") for p in pieces)
+    # one amount or a range of two ("10.000 - 20.000"); inside one amount, spaces only group thousands
+    # ("50 000"): "100 1000 10 k" and "100/1000/10 k" are a number followed by "k" (không), not an amount
+    amounts = re.split(r"[ ]*[\-–—/][ ]*", token.strip())
+    return len(amounts) <= 2 and all(
+        MONEY_RE.fullmatch(a) or SPACED_THOUSANDS_RE.fullmatch(a) or (a.isdigit() and len(a) <= 8 and a[0] != "0")
+        for a in amounts
+    )
 
 
 def _is_year(digits: str) -> bool:

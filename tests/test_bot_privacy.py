@@ -61,6 +61,7 @@ def test_personal_data_is_replaced_by_a_typed_placeholder(text, expected):
         "mã thủ tục 1.000",
         "kích hoạt VNeID như thế nào",
         "ma nam 2024 minh moi lam the luc 23 tuoi thi sao",  # "mà năm 2024" without tones: a year, no OTP
+        "lệ phí 50 000 đồng",  # thousands grouped by spaces: an amount
         "",
     ],
 )
@@ -123,3 +124,8 @@ def test_a_date_shape_inside_a_spaced_run_of_digits_is_a_number(text):
     # found by the property test: "10 / 10 / 10" looked like a date and kept the ID in clear
     out, found = redact(text)
     assert found and "10" not in out
+
+
+def test_a_number_in_spaced_groups_before_k_is_no_amount():
+    # "k" after it is "không" (found by the property test): "100 1000 10 k" is no amount of "10 k" đồng
+    assert ("cccd <CMND> k", {"<CMND>"}) == redact("cccd 100 1000 10 k")
