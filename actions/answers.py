@@ -45,13 +45,18 @@ POPULAR_SERVICES = ("thuong_tru", "tam_tru", "can_cuoc_cap_doi", "can_cuoc_cap_l
 SCAM_ENTRY = "scam_warning"  # the general scam warning, when no scam entry matches the words better
 CHITCHAT = frozenset({"greet", "goodbye", "thank", "help"})
 # words of a follow-up that name no topic ("còn … thì sao", "thế còn", "nếu", "vậy")
-FOLLOW_UP_WORDS = frozenset("sao the neu vay khac gi nhieu it hon re dat luon ca tinh thanh pho truc tiep".split())
+FOLLOW_UP_WORDS = frozenset("sao the neu vay khac gi nhieu it hon re dat luon ca tinh thanh pho truc tiep het".split())
 # words of any procedural question that add no detail ("nộp hồ sơ … thì mấy ngày được giải quyết")
 _WORD_RE = re.compile(r"[0-9a-z]+")
 FOLLOW_UP_MAX_WORDS = 2
 # words that make a different procedure of the same thing; see understand()
-# a paper lost ("bị mất", "mất ví", "đánh rơi"), and the service names that say so ("Cấp lại … (mất, hỏng)")
-LOSS_RE = re.compile(r"\b(?:bi mat|mat vi|mat the|mat luon|lam mat|danh mat|danh roi|roi mat|that lac)\b")
+# a paper lost or damaged beyond use ("bị mất", "đánh rơi", "bị hỏng", "cong vênh, quét chip không được"), and
+# the service names that say so ("Cấp lại … (mất, hỏng)"); "hong" alone is also teencode for "không"
+LOSS_RE = re.compile(
+    r"\b(?:bi mat|mat vi|mat the|mat luon|lam mat|danh mat|danh roi|roi mat|that lac|hu hong|bi hong|hong chip|"
+    r"hong roi|cong venh|bi gay|gay doi|bi rach|rach nat|bi uot|mo het chu|bong troc|"
+    r"(?:quet|doc) chip (?:khong|ko|k) (?:duoc|dc))\b"
+)
 LOST_NAME_RE = re.compile(r"\bmat\b")
 PROCEDURE_MODIFIERS = (
     "xoa",
@@ -126,6 +131,8 @@ class Request:
     service_faqs: list[Hit] = field(default_factory=list)  # FAQ hits for the question + the service's title
     named_service: bool = False  # the entity extractor named a service (not only retrieval)
     residual: int = 0  # content words not taken by a recognised entity or aspect cue
+    # FAQ entries whose examples share a word pair with those remaining words: they match the question's details
+    detail_units: frozenset = frozenset()
     cued: bool = False  # the aspects come from the citizen's words, not only from the classifier's intent
 
 
@@ -143,6 +150,24 @@ class Decision:
     options: list[tuple[str, str]] = field(default_factory=list)  # (title, payload)
     answered: bool = True
     scam: bool = False  # the message showed scam signs: the answer leads with the warning
+    topic: str | None = None  # ask_service: the topic under discussion, whose procedures are offered first
+
+
+# what an entity's words are replaced with when the rest of a message is read: no word pair forms across it
+_MASK = "zzz"
+
+
+def _outside_entities(text: str, entities: list[dict]) -> str:
+    """``text`` with the span of every recognised entity replaced by a mark that is no word of the index."""
+    spans = sorted(
+        (e["start"], e["end"]) for e in entities if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)
+    )
+    parts, at = [], 0
+    for start, end in spans:
+        if start >= at:
+            parts += [text[at:start], f" {_MASK} "]
+        at = max(at, end)
+    return "".join([*parts, text[at:]])
 
 
 def _latest(entities: list[dict], name: str) -> list[dict]:
@@ -254,16 +279,16 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
     about = service or (context.service if query else None)
     about_entry = kb.get(about) if about else None
     service_faqs = retriever.search(f"{query} {about_entry['title']}", limit=3) if about_entry and query else []
-    masked = list(text)
-    for ent in entities:
-        if isinstance(ent.get("start"), int) and isinstance(ent.get("end"), int):
-            masked[ent["start"] : ent["end"]] = " " * (ent["end"] - ent["start"])
+    rest = query_key(_outside_entities(text, entities))
     residual = len(
         [
             w
-            for w in _WORD_RE.findall(query_key("".join(masked)))
-            if w not in STOPWORDS and len(w) > 1 and w not in FOLLOW_UP_WORDS and w not in GENERIC_WORDS
+            for w in _WORD_RE.findall(rest)
+            if w not in STOPWORDS and len(w) > 1 and w not in FOLLOW_UP_WORDS and w not in GENERIC_WORDS and w != _MASK
         ]
+    )
+    detail_units = frozenset(
+        h.unit for h in (retriever.search(rest, limit=5) if query and residual >= DETAIL_WORDS else []) if h.pairs
     )
     return Request(
         text=text,
@@ -280,6 +305,7 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
         entry_id=entry_ids[-1]["value"] if entry_ids else None,
         correction=correction,
         residual=0 if is_payload else residual,
+        detail_units=detail_units,
         service_faqs=service_faqs,
         named_service=service in named,
         cued=bool(_latest(entities, "aspect")),
@@ -354,7 +380,7 @@ def _decide(kb, request: Request, context: Context) -> Decision:
             return Decision("reductions", province=province, aspects=["reduction"])
         asked = (aspects or previous or ["steps"])[:2]
         if not any(has_aspect(kb, kb.get(context.service), a) for a in asked):
-            gap = _service_gap_faq(request)
+            gap = _aspect_faq(kb, context.service, asked) or _service_gap_faq(request)
             if gap:
                 return gap
         return Decision("service", service=context.service, aspects=asked, province=province)
@@ -367,7 +393,7 @@ def _decide(kb, request: Request, context: Context) -> Decision:
         and "reduction" not in aspects
         and faq_score < FOLLOW_UP_FAQ_MAX
     ):
-        return Decision("ask_service", aspects=aspects[:2], answered=False)
+        return Decision("ask_service", aspects=aspects[:2], answered=False, topic=context.topic)
     # the classifier is sure it is off-topic: only a named service or a close FAQ match overrules it; a guard's
     # verdict (an attempt to change the bot's rules) is final
     if request.intent == "out_of_scope" and request.confidence >= 0.99:
@@ -410,7 +436,7 @@ def _decide(kb, request: Request, context: Context) -> Decision:
             )
         known = [a for a in aspects if has_aspect(kb, kb.get(service), a)]
         # a question with details beyond "service + aspect" is better answered by a FAQ entry on those details
-        detailed = request.residual >= DETAIL_WORDS and faq_score >= FAQ_DETAIL_MIN
+        detailed = _detail_match(request, faq)
         faq_wins = (
             faq
             and faq.unit.kind == "faq"
@@ -418,12 +444,18 @@ def _decide(kb, request: Request, context: Context) -> Decision:
                 (faq_score >= FAQ_STRONG and faq_score > request.service_score + 0.1)
                 # the aspect is only the classifier's guess and a FAQ entry holds this very question
                 or (not request.cued and not request.is_payload and faq_score >= FAQ_EXACT)
-                or (not known and faq_score >= FAQ_MIN)
+                # the first aspect asked ("có phải đóng phí không") is not held by the service entry
+                or (aspects[0] not in known and faq_score >= FAQ_MIN)
                 or detailed
             )
         )
         if faq_wins:
             return _faq_answer(request)
+        # the entry staff marked for that aspect, unless the question has details a FAQ found with them may fit
+        plain = request.residual <= FOLLOW_UP_MAX_WORDS
+        marked = _aspect_faq(kb, service, aspects[:1]) if aspects[0] not in known and plain else None
+        if marked:
+            return marked
         if not known:
             gap = _service_gap_faq(request)
             if gap:
@@ -437,14 +469,7 @@ def _decide(kb, request: Request, context: Context) -> Decision:
     ):
         return _faq_or_clarify(request)
     # details beyond the service name favour a FAQ entry, but not the words of a correction ("là bị mất ví")
-    if (
-        service
-        and faq
-        and faq.unit.kind == "faq"
-        and request.residual >= DETAIL_WORDS
-        and faq_score >= FAQ_DETAIL_MIN
-        and not request.correction
-    ):
+    if service and faq and faq.unit.kind == "faq" and _detail_match(request, faq) and not request.correction:
         return _faq_answer(request)
     # a question about a service with details but no aspect ("phiếu số 1 với số 2 khác nhau chỗ nào"): a fact of
     # that service read with its title, when one matches
@@ -462,6 +487,17 @@ def _decide(kb, request: Request, context: Context) -> Decision:
     if request.intent in CHITCHAT:
         return Decision(request.intent if request.intent in ("thank", "goodbye") else "greet")
     return Decision("out_of_scope", answered=False)
+
+
+def _detail_match(request: Request, faq: Hit | None) -> bool:
+    """True when a question has details beyond "service + aspect" and ``faq`` answers them: it matches the whole
+    question well, or, weaker, it shares a word pair with what is left once the service, the aspect and the place
+    are taken out (not only the service's own words: "cấp đổi hay cấp lại" is no detail)."""
+    return bool(
+        faq
+        and request.residual >= DETAIL_WORDS
+        and (faq.score >= FAQ_MIN or (faq.score >= FAQ_DETAIL_MIN and faq.unit in request.detail_units))
+    )
 
 
 def _strays_from_topic(hit: Hit, context: Context, named: bool) -> bool:
@@ -497,6 +533,16 @@ def _faq_or_clarify(request: Request) -> Decision:
     decision = _faq_answer(request)
     decision.options = [_hit_option(h) for h in close[:1]]  # the close second is one tap away
     return decision
+
+
+def _aspect_faq(kb, service_id: str, aspects: list[str]) -> Decision | None:
+    """The FAQ entry staff marked as answering one of ``aspects`` of the service (its ``service`` and ``aspect``
+    fields: "Phí làm phiếu lý lịch tư pháp bao nhiêu" for a procedure without a fee entry)."""
+    for aspect in aspects:
+        for entry in kb.entries("faq"):
+            if entry.get("service") == service_id and entry.get("aspect") == aspect:
+                return Decision("faq", entry=entry["id"])
+    return None
 
 
 def _service_gap_faq(request: Request) -> Decision | None:
@@ -547,6 +593,9 @@ def next_context(kb, decision: Decision, request: Request, context: Context) -> 
         named = kb.get(request.service)
         if named and (entry is None or named.get("topic") == entry.get("topic")):
             service = request.service
+    # a FAQ entry about one procedure ("trẻ 6–14 tuổi có phải đến công an" → cấp căn cước lần đầu) hands it on
+    if service is None and entry and entry.get("kind") == "faq" and kb.get(entry.get("service") or ""):
+        service = entry["service"]
     new = Context(
         service=service,
         province=context.province,
@@ -667,9 +716,11 @@ def render_decision(kb, decision: Decision, on: dt.date | None = None) -> tuple[
         return render("new_province.j2", place=place, merged=merged_from(place.province) if place else []), []
     if decision.kind == "ask_service":
         intent = _ASPECT_INTENT.get(decision.aspects[0], "ask_steps")
+        # the procedures of the topic under discussion first ("hết bao nhiêu tiền" after a căn cước answer)
+        topical = [e["id"] for e in kb.entries("service") if decision.topic and e.get("topic") == decision.topic]
         buttons = [
             {"title": kb.get(sid)["title"], "payload": f'/{intent}{{"service":"{sid}"}}'}
-            for sid in POPULAR_SERVICES
+            for sid in list(dict.fromkeys([*topical, *POPULAR_SERVICES]))[: len(POPULAR_SERVICES)]
             if kb.get(sid)
         ]
         return render("ask_service.j2", label=ASPECT_LABELS[decision.aspects[0]]), buttons

@@ -24,6 +24,8 @@ ASPECTS: dict[str, dict[str, type | tuple]] = {
     "online": {"menu": str, "level": str, "fully_online": bool, "details": list, "source": str},
     "result": {"electronic_valid": bool, "details": list, "source": str},
 }
+# what a FAQ entry tied to one service may answer of it (its ``aspect`` field)
+FAQ_ASPECTS = ("fee", "documents", "steps", "time", *ASPECTS)
 ANSWER_MAX = 160  # the first line a citizen reads on a phone
 DETAILS_MAX = 4
 FAQ_ANSWER_MAX = 400
@@ -246,6 +248,11 @@ def _check_kind(entry: dict, errors: list) -> None:
         _text_list(entry, "tips", errors)
         _text_list(entry, "contacts", errors)
         _text(entry, "intent", errors, required=False)
+        _text(entry, "service", errors, required=False)
+        if entry.get("aspect") is not None and entry.get("aspect") not in FAQ_ASPECTS:
+            errors.append(("aspect", f"phải là một trong: {', '.join(FAQ_ASPECTS)}"))
+        if entry.get("aspect") is not None and not entry.get("service"):
+            errors.append(("aspect", "cần service: khía cạnh của thủ tục nào"))
         _steps(entry, errors)
     elif kind == "service":
         _text_list(entry, "aliases", errors, minimum=1)
@@ -334,7 +341,7 @@ REFERENCE_KINDS = {"service": "dịch vụ", "contact": "liên hệ", "reduction
 
 def references(entry: dict) -> list[tuple[str, str, str]]:
     """The other entries ``entry`` points at, as ``(field, id, kind)``: a fee's service, a reduction's services,
-    a FAQ's contacts. The one reference rule, checked by :func:`check_entries` on content files and by the
+    a FAQ's service and contacts. The one reference rule, checked by :func:`check_entries` on content files and by the
     store on every save."""
     kind = entry.get("kind")
     if kind == "fee":
@@ -342,7 +349,8 @@ def references(entry: dict) -> list[tuple[str, str, str]]:
     if kind == "reduction":
         return [("services", sid, "service") for sid in entry.get("services") or []]
     if kind == "faq":
-        return [("contacts", cid, "contact") for cid in entry.get("contacts") or []]
+        service = [("service", entry["service"], "service")] if isinstance(entry.get("service"), str) else []
+        return service + [("contacts", cid, "contact") for cid in entry.get("contacts") or []]
     if kind == "service" and isinstance(entry.get("cases"), list):
         return [
             (f"cases[{i}].service", case["service"], "service")

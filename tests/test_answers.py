@@ -311,3 +311,31 @@ def test_a_lost_card_in_a_correction_stays_the_replacement(chat):
     chat.say("e muon lam lai the can cuoc")
     reply, decision = chat.say("à ko phải đổi đâu, là bị mất ví mất luôn thẻ rồi. thẻ căn cước mới làm năm ngoái")
     assert "can_cuoc_cap_lai" == decision.service and reply.startswith("Cấp lại")
+
+
+def test_a_follow_up_after_a_faq_entry_goes_on_with_the_procedure_it_is_about(chat, action_kb):
+    reply, decision = chat.say("tre 6 tuoi lam can cuoc co phai dua be den cong an khong")
+    assert "faq" == decision.kind and "can_cuoc_cap_moi" == action_kb.get(decision.entry).get("service")
+    reply, decision = chat.say("co mat tien ko", "ask_fee", 0.99)
+    assert ("service", "can_cuoc_cap_moi", ["fee"]) == (decision.kind, decision.service, decision.aspects)
+
+
+def test_a_faq_entry_without_a_service_hands_on_no_procedure(chat, action_kb):
+    chat.say("ghi dia chi the nao tren to khai sau sap nhap")
+    assert chat.context.entry and not action_kb.get(chat.context.entry).get("service")
+    assert chat.context.service is None
+
+
+def test_the_faq_marked_for_a_missing_aspect_answers_a_plain_follow_up(chat):
+    chat.say("xin ly lich tu phap can giay to gi", "ask_documents", 1.0)
+    reply, decision = chat.say("phi bao nhieu", "ask_fee", 1.0)
+    assert ("faq", "faq_lltp_muc_phi") == (decision.kind, decision.entry) and "200.000" in reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the can cuoc bi cong venh quet chip ko dc thi cap lai hay cap doi", "căn cước bị hư hỏng phải làm lại ở đâu"],
+)
+def test_a_damaged_card_is_the_replacement(chat, text):
+    request = understand(get_kb(), get_retriever(), chat.parse(text), Context())
+    assert "can_cuoc_cap_lai" == request.service

@@ -91,6 +91,9 @@ def test_revert_unknown_revision(db):
         ({"status": "needs_review"}, "review_note"),
         ({"questions": "một câu"}, "questions"),
         ({"contacts": ["khong_co"]}, "contacts"),
+        ({"service": "khong_co"}, "service"),
+        ({"aspect": "fee"}, "aspect"),
+        ({"aspect": "banana"}, "aspect"),
         ({"kind": "banana"}, "kind"),
     ],
 )

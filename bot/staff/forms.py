@@ -54,6 +54,8 @@ KIND_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("tips", "Lưu ý (mỗi dòng một ý)", "lines"),
         Field("contacts", "Liên hệ (id, mỗi dòng một mục)", "lines"),
         Field("intent", "Intent của mô hình (nếu có)"),
+        Field("service", "Thủ tục mà câu hỏi này nói về (id, nếu có)", "text"),
+        Field("aspect", "Khía cạnh của thủ tục mà mục này trả lời (fee, documents, where…; nếu có)", "text"),
     ),
     "service": (
         Field("aliases", "Tên gọi khác (mỗi dòng một tên)", "lines"),
