@@ -89,6 +89,7 @@ WEAK_MIN = 0.26  # below: nothing in scope
 DETAIL_WORDS = 3  # content words beyond the service and aspect that make a question "detailed"
 FAQ_DETAIL_MIN = 0.35  # a FAQ entry that answers a detailed question instead of the service's aspect
 OOS_CONFIDENCE = 0.6  # classifier confidence in out_of_scope that retrieval must beat
+OOS_SURE = 0.9  # classifier confidence in out_of_scope that a follow-up's frame ("còn … thì sao") does not overrule
 CLARIFY_MARGIN = 0.04  # two different answers closer than this: ask which one
 DIET_PRIOR = 0.30  # added to the FAQ entry whose intent the classifier predicted (scaled by confidence)
 ENTITY_PRIOR = 0.35  # added to a service the entity extractor named
@@ -257,7 +258,8 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
     # a short follow-up after a FAQ answer ("giấy đó có giá trị bao lâu", "có mất tiền không") is read together
     # with the title of that answer, so it finds the neighbouring facts of the same thing
     previous = kb.get(context.entry) if context.entry and query and service is None and not context.service else None
-    if previous and previous.get("kind") == "faq" and len(_WORD_RE.findall(query_key(query))) <= FOLLOW_UP_QUERY_WORDS:
+    short = len(_WORD_RE.findall(query_key(query))) <= FOLLOW_UP_QUERY_WORDS
+    if previous and previous.get("kind") == "faq" and (short or _FOLLOW_UP_ASK_RE.search(query_key(query))):
         expanded = retriever.search(f"{query} {previous['title']}", kinds=("faq", "service_faq"), limit=5)
         if expanded and (not faqs or expanded[0].score > faqs[0].score):
             faqs = expanded
@@ -314,6 +316,12 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
 
 # "còn nộp trực tiếp thì sao" after a fee answer: the other channel of the same fee
 _FOLLOW_UP_FRAME_RE = re.compile(r"^(?:con|the con|vay con|the)\b.*\b(?:thi sao|the nao|ra sao|bao nhieu)\s*$")
+# a question that only makes sense after the answer just given ("còn nếu để sau này về nước thì sao", "lỡ đọc cho
+# họ rồi, giờ phải làm gì"): the conversation's subject answers it, whatever the classifier thinks of its words
+_FOLLOW_UP_ASK_RE = re.compile(
+    r"^(?:con|the con|vay con|vay|the|nhung|ma|neu|con neu)\b.*\b(?:thi sao|the nao|ra sao|lam sao)\s*$"
+    r"|\b(?:gio|bay gio|vay|the|roi) (?:thi |phai |em |e |minh |toi |can )*(?:lam sao|lam gi|phai lam gi)\s*$"
+)
 _CHANNEL_RE = re.compile(r"\b(?:truc tiep|truc tuyen|online|onl|qua mang|tai quay|mot cua)\b")
 _NEW_PROVINCE_RE = re.compile(
     r"\b(thuoc tinh nao|tinh nao|thuoc thanh pho nao|sap nhap|tinh moi|ten moi|"
@@ -394,6 +402,18 @@ def _decide(kb, request: Request, context: Context) -> Decision:
         and faq_score < FOLLOW_UP_FAQ_MAX
     ):
         return Decision("ask_service", aspects=aspects[:2], answered=False, topic=context.topic)
+    # a follow-up of the answer just given ("còn nếu … thì sao"): the procedure under discussion, or what the answer's
+    # neighbours say, rather than "not in scope"
+    guarded = request.intent == "out_of_scope" and request.confidence >= 0.99
+    # words the classifier is sure are off-topic and the knowledge base has nothing on ("còn bóng đá thì sao")
+    unknown = request.intent == "out_of_scope" and request.confidence >= OOS_SURE and faq_score < WEAK_MIN
+    if context.entry and not request.named_service and not (guarded or unknown) and _FOLLOW_UP_ASK_RE.search(key):
+        if context.service and faq_score < FAQ_MIN:
+            return Decision(
+                "service", service=context.service, aspects=(aspects or previous or ["steps"])[:2], province=province
+            )
+        if faq and faq_score >= WEAK_MIN:
+            return _faq_or_clarify(request)
     # the classifier is sure it is off-topic: only a named service or a close FAQ match overrules it; a guard's
     # verdict (an attempt to change the bot's rules) is final
     if request.intent == "out_of_scope" and request.confidence >= 0.99:

@@ -339,3 +339,15 @@ def test_the_faq_marked_for_a_missing_aspect_answers_a_plain_follow_up(chat):
 def test_a_damaged_card_is_the_replacement(chat, text):
     request = understand(get_kb(), get_retriever(), chat.parse(text), Context())
     assert "can_cuoc_cap_lai" == request.service
+
+
+def test_a_follow_up_that_only_makes_sense_after_the_answer_keeps_the_procedure(chat):
+    chat.say("lam giay khai sinh cho con o dau", "ask_steps", 0.5)
+    reply, decision = chat.say("con neu de sau nay ve VN roi moi lam thi sao", "out_of_scope", 0.7)
+    assert ("service", "khai_sinh") == (decision.kind, decision.service)
+
+
+def test_an_off_topic_follow_up_the_knowledge_base_knows_nothing_of_is_out_of_scope(chat):
+    chat.say("lam can cuoc o dau", "can_cuoc_where", 1.0)
+    reply, decision = chat.say("con bong da toi nay thi sao", "out_of_scope", 0.98)
+    assert "out_of_scope" == decision.kind
