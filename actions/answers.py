@@ -387,6 +387,9 @@ def _decide(kb, request: Request, context: Context) -> Decision:
         if "reduction" in aspects:
             return Decision("reductions", province=province, aspects=["reduction"])
         asked = (aspects or previous or ["steps"])[:2]
+        # the FAQ entry just given states the fee of its own case ("theo danh sách: 10.000 đồng mỗi người")
+        if "fee" in asked and _states_fee(kb.get(context.entry or "")):
+            return Decision("faq", entry=context.entry)
         if not any(has_aspect(kb, kb.get(context.service), a) for a in asked):
             gap = _aspect_faq(kb, context.service, asked) or _service_gap_faq(request)
             if gap:
@@ -553,6 +556,15 @@ def _faq_or_clarify(request: Request) -> Decision:
     decision = _faq_answer(request)
     decision.options = [_hit_option(h) for h in close[:1]]  # the close second is one tap away
     return decision
+
+
+# an amount in a FAQ answer; "miễn phí" alone is not enough: "ai được miễn phí" is no answer to "phí bao nhiêu"
+_FEE_STATED_RE = re.compile(r"\b\d{1,3}(?:\.\d{3})+ đồng")
+
+
+def _states_fee(entry: dict | None) -> bool:
+    """True when ``entry`` is a FAQ entry whose answer states an amount of money."""
+    return bool(entry and entry.get("kind") == "faq" and _FEE_STATED_RE.search(entry.get("answer") or ""))
 
 
 def _aspect_faq(kb, service_id: str, aspects: list[str]) -> Decision | None:

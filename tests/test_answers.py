@@ -351,3 +351,10 @@ def test_an_off_topic_follow_up_the_knowledge_base_knows_nothing_of_is_out_of_sc
     chat.say("lam can cuoc o dau", "can_cuoc_where", 1.0)
     reply, decision = chat.say("con bong da toi nay thi sao", "out_of_scope", 0.98)
     assert "out_of_scope" == decision.kind
+
+
+def test_a_fee_follow_up_after_a_faq_entry_that_states_its_own_fee_gets_that_entry(chat):
+    reply, decision = chat.say("sinh vien o ky tuc xa dang ky tam tru theo danh sach the nao")
+    assert "faq_ct_tam_tru_theo_danh_sach" == decision.entry
+    reply, decision = chat.say("phí mỗi người bao nhiêu", "ask_fee", 0.9)
+    assert "faq_ct_tam_tru_theo_danh_sach" == decision.entry and "10.000" in reply
