@@ -357,11 +357,15 @@ def _decide(kb, request: Request, context: Context) -> Decision:
     if request.intent == "scam_warning" and request.confidence >= 0.99:  # the scam guard saw scam signs
         scam = next((h for h in request.faqs if h.unit.topic == "scams"), None)
         return Decision("faq", entry=scam.unit.entry_id if scam else SCAM_ENTRY)
-    if (
-        request.place_mentioned
-        and (request.intent == "ask_new_province" or _NEW_PROVINCE_RE.search(key))
-        and not (set(aspects) - {"where"})
-    ):
+    # which province a place is in now; "… vậy em làm ở đâu" about the procedure under discussion is answered by that
+    # procedure's office, labelled with the new province; aspects of a procedure found only by retrieval ("chọn tỉnh
+    # nào khi nộp hồ sơ") do not turn the place question into that procedure
+    place_question = request.place_mentioned and (
+        request.intent == "ask_new_province" or bool(_NEW_PROVINCE_RE.search(key))
+    )
+    if place_question and context.service and "where" in aspects and not service:
+        return Decision("service", service=context.service, aspects=["where"], province=request.province)
+    if place_question and (not (set(aspects) - {"where"}) or not request.named_service):
         return Decision("new_province", province=request.text if not request.is_payload else request.province)
     # the other channel of the fee just given ("còn nộp trực tiếp ở công an phường thì sao")
     if (

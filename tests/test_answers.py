@@ -358,3 +358,10 @@ def test_a_fee_follow_up_after_a_faq_entry_that_states_its_own_fee_gets_that_ent
     assert "faq_ct_tam_tru_theo_danh_sach" == decision.entry
     reply, decision = chat.say("phí mỗi người bao nhiêu", "ask_fee", 0.9)
     assert "faq_ct_tam_tru_theo_danh_sach" == decision.entry and "10.000" in reply
+
+
+def test_where_after_a_merged_province_answers_the_procedure_with_the_new_province(chat):
+    chat.say("mat the can cuoc thi lam lai o dau", "ask_steps", 0.6)
+    reply, decision = chat.say("binh duong gio nhap vao tp hcm roi dung ko, vay e lam o dau", "ask_new_province", 0.9)
+    assert ("service", "can_cuoc_cap_lai", ["where"]) == (decision.kind, decision.service, decision.aspects)
+    assert "Bình Dương" in reply.split("\n")[0] and "Hồ Chí Minh" in reply.split("\n")[0]
