@@ -420,7 +420,7 @@ def _decide(kb, request: Request, context: Context) -> Decision:
                 "service", service=context.service, aspects=(aspects or previous or ["steps"])[:2], province=province
             )
         if faq and faq_score >= WEAK_MIN:
-            return _faq_or_clarify(request)
+            return _faq_or_clarify(request, context)
     # the classifier is sure it is off-topic: only a named service or a close FAQ match overrules it; a guard's
     # verdict (an attempt to change the bot's rules) is final
     if request.intent == "out_of_scope" and request.confidence >= 0.99:
@@ -454,6 +454,7 @@ def _decide(kb, request: Request, context: Context) -> Decision:
             and not request.named_service
             and request.service_score < FEE_SURE
             and len(request.services) > 1
+            and not (faq and faq.unit.kind == "faq" and faq_score >= FAQ_STRONG)  # a FAQ entry holds the question
         ):
             return Decision(
                 "clarify",
@@ -494,7 +495,7 @@ def _decide(kb, request: Request, context: Context) -> Decision:
         and faq_score >= FAQ_MIN
         and (not service or faq_score >= request.service_score or faq_score >= FAQ_STRONG)
     ):
-        return _faq_or_clarify(request)
+        return _faq_or_clarify(request, context)
     # details beyond the service name favour a FAQ entry, but not the words of a correction ("là bị mất ví")
     if service and faq and faq.unit.kind == "faq" and _detail_match(request, faq) and not request.correction:
         return _faq_answer(request)
@@ -510,7 +511,7 @@ def _decide(kb, request: Request, context: Context) -> Decision:
     if request.place_mentioned and not aspects and not off_topic:
         return Decision("new_province", province=request.text)
     if faq and faq_score >= WEAK_MIN and request.intent not in CHITCHAT:
-        return _faq_or_clarify(request)
+        return _faq_or_clarify(request, context)
     if request.intent in CHITCHAT:
         return Decision(request.intent if request.intent in ("thank", "goodbye") else "greet")
     return Decision("out_of_scope", answered=False)
@@ -550,13 +551,22 @@ def has_aspect(kb, service: dict | None, aspect: str) -> bool:
     return bool(service.get(aspect) or service.get(field_of.get(aspect, aspect)))
 
 
-def _faq_or_clarify(request: Request) -> Decision:
-    """The best FAQ hit, or one clarifying question when the next hit is as close and not strong."""
+def _faq_or_clarify(request: Request, context: Context) -> Decision:
+    """The best FAQ hit, or one clarifying question when the next hit is as close and not strong.
+
+    Between close hits the conversation decides first: the answer just given (a follow-up about the same thing,
+    "tìm lại được điện thoại rồi thì mở khóa sao"), else the only one of the conversation's topic."""
     hits = [h for h in request.faqs if h.unit.kind in ("faq", "service_faq")]
     top = hits[0]
     close = [h for h in hits[1:3] if top.score - h.score < CLARIFY_MARGIN and h.unit.entry_id != top.unit.entry_id]
     if close and top.score < FAQ_MIN:
-        return Decision("clarify", options=[_hit_option(h) for h in [top, *close]], answered=False)
+        tied = [top, *close]
+        same = [h for h in tied if h.unit.kind == "faq" and h.unit.entry_id == context.entry]
+        topical = [h for h in tied if context.topic and h.unit.topic == context.topic]
+        chosen = same or (topical if len(topical) == 1 else [])
+        if chosen:
+            return _hit_answer(chosen[0])
+        return Decision("clarify", options=[_hit_option(h) for h in tied], answered=False)
     decision = _faq_answer(request)
     decision.options = [_hit_option(h) for h in close[:1]]  # the close second is one tap away
     return decision
@@ -593,7 +603,11 @@ def _service_gap_faq(request: Request) -> Decision | None:
 
 def _faq_answer(request: Request) -> Decision:
     """The best FAQ hit (a FAQ entry or a question-level fact of a service)."""
-    top = request.faqs[0]
+    return _hit_answer(request.faqs[0])
+
+
+def _hit_answer(top: Hit) -> Decision:
+    """The answer of one retrieval hit: a FAQ entry, or a question-level fact of a service."""
     if top.unit.kind == "service_faq":
         return Decision("fact", service=top.unit.entry_id, entry=top.unit.entry_id, fact=top.unit.index)
     return Decision("faq", entry=top.unit.entry_id)

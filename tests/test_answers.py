@@ -365,3 +365,16 @@ def test_where_after_a_merged_province_answers_the_procedure_with_the_new_provin
     reply, decision = chat.say("binh duong gio nhap vao tp hcm roi dung ko, vay e lam o dau", "ask_new_province", 0.9)
     assert ("service", "can_cuoc_cap_lai", ["where"]) == (decision.kind, decision.service, decision.aspects)
     assert "Bình Dương" in reply.split("\n")[0] and "Hồ Chí Minh" in reply.split("\n")[0]
+
+
+def test_between_close_answers_a_follow_up_gets_the_one_just_given(chat):
+    chat.say("mat dien thoai roi, so bi ke gian vao vneid, khoa tai khoan kieu gi a", "vneid_locked", 0.9)
+    reply, decision = chat.say("tim lai dc dt roi thi mo khoa sao")
+    assert ("faq", "vneid_locked") == (decision.kind, decision.entry)
+
+
+def test_a_faq_entry_holding_a_fee_question_is_not_turned_into_a_choice_of_procedures(chat):
+    reply, decision = chat.say(
+        "Em cần giấy xác nhận độc thân để vay mua nhà ở Hà Nội, lệ phí bao nhiêu ạ?", "ask_fee", 0.9
+    )
+    assert ("faq", "faq_ht_xac_nhan_tinh_trang_hon_nhan") == (decision.kind, decision.entry)
