@@ -78,6 +78,7 @@ def chat(extractor):
         ("phi bn", ["fee"]),
         ("lam lai o dau, phi nhieu ko", ["where", "fee"]),
         ("cần mang giấy tờ gì", ["documents"]),
+        ("doi can cuoc o binh duong luon dc ko hay phai ve que", ["where"]),
         ("bao lâu thì có thẻ", ["time"]),
         ("quá hạn 60 ngày có bị phạt không", ["deadline"]),
         ("làm trên vneid được không", ["online"]),

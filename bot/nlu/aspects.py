@@ -100,6 +100,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "o tinh khac",
         "trai tuyen",
         "noi khac",
+        "ve que",
+        "ve noi thuong tru",
     ),
     "time": (
         "bao lau",
