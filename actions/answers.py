@@ -276,6 +276,14 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
                     faqs.append(Hit(unit, prior))
             faqs.sort(key=lambda h: h.score, reverse=True)
     faqs = [h for h in faqs if not _strays_from_topic(h, context, named=service in named)]
+    # answers about the procedure under discussion come first among near equals ("hết hạn thì gia hạn được không"
+    # in a passport conversation is the passport's, not temporary residence's)
+    if context.service and query and not (service and service != context.service):
+        for hit in faqs:
+            entry = kb.get(hit.unit.entry_id) or {}
+            if hit.unit.entry_id == context.service or entry.get("service") == context.service:
+                hit.score += CONTEXT_PRIOR
+        faqs.sort(key=lambda h: h.score, reverse=True)
     # what the FAQ entries say about this question read together with the service it is about, for aspects the
     # service entry itself does not hold ("hộ chiếu của bé có thời hạn bao lâu")
     about = service or (context.service if query else None)

@@ -379,3 +379,9 @@ def test_a_faq_entry_holding_a_fee_question_is_not_turned_into_a_choice_of_proce
         "Em cần giấy xác nhận độc thân để vay mua nhà ở Hà Nội, lệ phí bao nhiêu ạ?", "ask_fee", 0.9
     )
     assert ("faq", "faq_ht_xac_nhan_tinh_trang_hon_nhan") == (decision.kind, decision.entry)
+
+
+def test_a_follow_up_prefers_the_answers_about_the_procedure_under_discussion(chat):
+    chat.say("lam ho chieu online o dau", "ask_steps", 0.8)
+    reply, decision = chat.say("het han thi gia han dc ko")
+    assert "faq_hc_thoi_han_ho_chieu" == decision.entry
