@@ -15,6 +15,8 @@ from bot.nlu.scam_guard import scam_signals
         ("vừa có tin nhắn báo xe em bị phạt nguội, kèm link bắt bấm vào nộp phạt ngay", "fine_link"),
         ("nhan duoc sms co duong dan nop phat nguoi", "fine_link"),
         ("cong an goi bao doc ma otp de kich hoat vneid", "otp_request"),
+        ("ho con bao cai app de lam viec online voi co quan dieu tra", "official_app"),
+        ("Viện kiểm sát bắt tải ứng dụng lạ về để làm việc", "official_app"),
     ],
 )
 def test_scams_are_recognised(text, signal):
@@ -28,6 +30,7 @@ def test_scams_are_recognised(text, signal):
         "vneid có thường xuyên cập nhật không",
         "link nộp phạt nguội chính thức là gì",
         "đăng ký thường trú trên vneid cần gì",
+        "cài ứng dụng VNeID để làm việc trực tuyến với cơ quan nhà nước được không",
     ],
 )
 def test_everyday_questions_are_not_scams(text):

@@ -41,6 +41,12 @@ SCAM_PATTERNS: dict[str, re.Pattern] = {
         r"(tin nhan|sms|nhan duoc|gui|kem).{0,60}(link|duong dan|https?://|bit\.ly).{0,60}(phat|nop tien|thanh toan)"
     ),
     # "bắt chuyển khoản 2 triệu vào tài khoản cá nhân", "chuyển trước phí ship 30k", "chuyển khoản trước 1tr5"
+    # an "investigator" or a court has you install an app to "work online": officials never do
+    "official_app": re.compile(
+        r"(cai|tai)( dat| ve)? (app|ung dung|phan mem)(?! (vneid|vssid|etax|dich vu cong))"
+        r".{0,60}(co quan dieu tra|vien kiem sat|toa an|lam viec (online|truc tuyen))"
+        r"|(co quan dieu tra|vien kiem sat|toa an).{0,60}(cai|tai)( dat| ve)? (app|ung dung|phan mem)"
+    ),
     "money_transfer": re.compile(
         r"(chuyen khoan|chuyen tien|chuyen truoc|chuyen phi|dong tien truoc|nop tien truoc"
         r"|chuyen \d+\s*(k|nghin|ngan|trieu|tr)\b)"
