@@ -134,6 +134,7 @@ class Request:
     residual: int = 0  # content words not taken by a recognised entity or aspect cue
     # FAQ entries whose examples share a word pair with those remaining words: they match the question's details
     detail_units: frozenset = frozenset()
+    service_topic: str = ""  # the topic of the service understood
     cued: bool = False  # the aspects come from the citizen's words, not only from the classifier's intent
 
 
@@ -316,6 +317,7 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
         correction=correction,
         residual=0 if is_payload else residual,
         detail_units=detail_units,
+        service_topic=(kb.get(service) or {}).get("topic", "") if service else "",
         service_faqs=service_faqs,
         named_service=service in named,
         cued=bool(_latest(entities, "aspect")),
@@ -528,12 +530,12 @@ def _decide(kb, request: Request, context: Context) -> Decision:
 def _detail_match(request: Request, faq: Hit | None) -> bool:
     """True when a question has details beyond "service + aspect" and ``faq`` answers them: it matches the whole
     question well, or, weaker, it shares a word pair with what is left once the service, the aspect and the place
-    are taken out (not only the service's own words: "cấp đổi hay cấp lại" is no detail)."""
-    return bool(
-        faq
-        and request.residual >= DETAIL_WORDS
-        and (faq.score >= FAQ_MIN or (faq.score >= FAQ_DETAIL_MIN and faq.unit in request.detail_units))
-    )
+    are taken out (not only the service's own words: "cấp đổi hay cấp lại" is no detail) and is of the topic of the
+    procedure the citizen named (a shared "lấy giấy" makes no death certificate of a residence question)."""
+    if not faq or request.residual < DETAIL_WORDS:
+        return False
+    same_topic = not request.named_service or faq.unit.topic == request.service_topic
+    return faq.score >= FAQ_MIN or (faq.score >= FAQ_DETAIL_MIN and faq.unit in request.detail_units and same_topic)
 
 
 def _strays_from_topic(hit: Hit, context: Context, named: bool) -> bool:

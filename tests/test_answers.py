@@ -385,3 +385,8 @@ def test_a_follow_up_prefers_the_answers_about_the_procedure_under_discussion(ch
     chat.say("lam ho chieu online o dau", "ask_steps", 0.8)
     reply, decision = chat.say("het han thi gia han dc ko")
     assert "faq_hc_thoi_han_ho_chieu" == decision.entry
+
+
+def test_a_weak_faq_of_another_topic_does_not_answer_a_named_procedures_details(chat):
+    reply, decision = chat.say("vậy giờ cần chứng minh chỗ ở thường trú thì lấy giấy gì", "ask_documents", 0.97)
+    assert "faq_ht_giay_bao_tu_o_dau" != decision.entry
