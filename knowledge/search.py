@@ -46,9 +46,10 @@ def query_terms(text: str) -> list[str]:
 
 
 def entry_text(entry: dict) -> tuple[str, str]:
-    """The (title, body) text of an entry that search looks at."""
+    """The (names, body) text of an entry that search looks at: the names (title and aliases) weigh most, so
+    "đăng ký thường trú" finds the procedure before the FAQ entries that mention it."""
     parts: list[str] = []
-    for field in ("questions", "aliases", "documents", "tips", "channels"):
+    for field in ("questions", "documents", "tips", "channels"):
         parts += [str(v) for v in entry.get(field) or []]
     for field in (
         "answer",
@@ -61,10 +62,12 @@ def entry_text(entry: dict) -> tuple[str, str]:
         "jurisdiction",
         "note",
     ):
-        if entry.get(field):
+        # a FAQ entry's ``service`` is a link, not its words: a fee's service id is how staff find the fee
+        if entry.get(field) and not (field == "service" and entry.get("kind") != "fee"):
             parts.append(str(entry[field]))
     parts += [str(s.get("text", "")) for s in entry.get("steps") or [] if isinstance(s, dict)]
-    return entry.get("title", ""), "\n".join(parts)
+    names = [entry.get("title", ""), *(str(a) for a in entry.get("aliases") or [])]
+    return "\n".join(n for n in names if n), "\n".join(parts)
 
 
 def ensure_index(db: sqlite_utils.Database) -> None:
