@@ -254,6 +254,18 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
     # a service whose names hold the paper the citizen named is named enough
     if service and service not in named | papered and service_score < SERVICE_RETRIEVED_MIN and not correction:
         service, service_score = None, 0.0
+    # words alone ("làm lại hết bao nhiêu") do not move a conversation about one procedure to another topic's
+    # procedure (a lost passport is no lost căn cước): the procedure under discussion stays
+    if (
+        service
+        and service not in named | papered
+        and context.service
+        and service != context.service
+        and context.topic
+        and (kb.get(service) or {}).get("topic") != context.topic
+        and not correction
+    ):
+        service, service_score = None, 0.0
 
     faqs = retriever.search(query, kinds=("faq", "service_faq"), limit=5) if query else []
     # a short follow-up after a FAQ answer ("giấy đó có giá trị bao lâu", "có mất tiền không") is read together

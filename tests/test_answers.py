@@ -390,3 +390,9 @@ def test_a_follow_up_prefers_the_answers_about_the_procedure_under_discussion(ch
 def test_a_weak_faq_of_another_topic_does_not_answer_a_named_procedures_details(chat):
     reply, decision = chat.say("vậy giờ cần chứng minh chỗ ở thường trú thì lấy giấy gì", "ask_documents", 0.97)
     assert "faq_ht_giay_bao_tu_o_dau" != decision.entry
+
+
+def test_a_lost_passport_is_no_lost_card(chat):
+    chat.say("toi bi mat ho chieu roi")
+    reply, decision = chat.say("lam lai het bao nhieu tien", "ask_fee", 0.99)
+    assert "can_cuoc_cap_lai" != decision.service and "70.000" not in reply
