@@ -191,6 +191,7 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
     place = find_place(text) if not is_payload else None
     entry_ids = _latest(entities, "entry_id")
     query = "" if is_payload else text
+    qkey = query_key(query)  # folded, negated parts removed
 
     # services: named by the extractor (unless the citizen rejected those words) or found by retrieval
     rejected = negated_words(query)
@@ -207,7 +208,7 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
             scores[hit.unit.entry_id] = scores.get(hit.unit.entry_id, 0.0) + hit.score
     # a word that turns one procedure into another ("xóa" đăng ký thường trú, "gia hạn" tạm trú) must be part of
     # the service's own names, or the service is not what was asked (its fee would be a wrong fee)
-    modifiers = {m for m in PROCEDURE_MODIFIERS if re.search(rf"\b{m}\b", query_key(query))} if query else set()
+    modifiers = {m for m in PROCEDURE_MODIFIERS if re.search(rf"\b{m}\b", qkey)} if query else set()
     # the paper the citizen names ("bằng lái … hết hạn") must be in the service's names too, when another
     # candidate has it: "hết hạn" alone must not turn a driving licence question into the căn cước one
     papers = {search_key(text[e["start"] : e["end"]]) for e in _latest(entities, "paper_type") if "start" in e}
@@ -221,7 +222,7 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
         )
     papered = {sid for sid, names in names_of.items() if any(p and p in names for p in papers)}
     # a lost paper ("bị mất ví mất luôn thẻ") is the sub-case whose names say "mất" (cấp lại), when one is a candidate
-    lost = bool(query and LOSS_RE.search(query_key(query))) and any(LOST_NAME_RE.search(n) for n in names_of.values())
+    lost = bool(query and LOSS_RE.search(qkey)) and any(LOST_NAME_RE.search(n) for n in names_of.values())
     for sid, names in names_of.items():
         if lost and not LOST_NAME_RE.search(names):
             scores[sid] -= MODIFIER_PENALTY
@@ -271,8 +272,8 @@ def understand(kb, retriever: Retriever, message: dict, context: Context) -> Req
     # a short follow-up after a FAQ answer ("giấy đó có giá trị bao lâu", "có mất tiền không") is read together
     # with the title of that answer, so it finds the neighbouring facts of the same thing
     previous = kb.get(context.entry) if context.entry and query and service is None and not context.service else None
-    short = len(_WORD_RE.findall(query_key(query))) <= FOLLOW_UP_QUERY_WORDS
-    if previous and previous.get("kind") == "faq" and (short or _FOLLOW_UP_ASK_RE.search(query_key(query))):
+    short = len(_WORD_RE.findall(qkey)) <= FOLLOW_UP_QUERY_WORDS
+    if previous and previous.get("kind") == "faq" and (short or _FOLLOW_UP_ASK_RE.search(qkey)):
         expanded = retriever.search(f"{query} {previous['title']}", kinds=("faq", "service_faq"), limit=5)
         if expanded and (not faqs or expanded[0].score > faqs[0].score):
             faqs = expanded
@@ -445,7 +446,7 @@ def _decide(kb, request: Request, context: Context) -> Decision:
             return _faq_or_clarify(request, context)
     # the classifier is sure it is off-topic: only a named service or a close FAQ match overrules it; a guard's
     # verdict (an attempt to change the bot's rules) is final
-    if request.intent == "out_of_scope" and request.confidence >= 0.99:
+    if guarded:
         return Decision("out_of_scope", answered=False)
     if off_topic and not request.named_service and faq_score < FAQ_STRONG:
         return Decision("out_of_scope", answered=False)
@@ -607,9 +608,9 @@ def _aspect_faq(kb, service_id: str, aspects: list[str]) -> Decision | None:
     """The FAQ entry staff marked as answering one of ``aspects`` of the service (its ``service`` and ``aspect``
     fields: "Phí làm phiếu lý lịch tư pháp bao nhiêu" for a procedure without a fee entry)."""
     for aspect in aspects:
-        for entry in kb.entries("faq"):
-            if entry.get("service") == service_id and entry.get("aspect") == aspect:
-                return Decision("faq", entry=entry["id"])
+        entry = kb.faq_for_aspect(service_id, aspect)
+        if entry:
+            return Decision("faq", entry=entry["id"])
     return None
 
 

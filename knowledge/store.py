@@ -150,6 +150,16 @@ class KnowledgeBase:
             return self._entry(row)
         return None
 
+    def faq_for_aspect(self, service_id: str, aspect: str) -> dict | None:
+        """The FAQ entry staff marked as answering ``aspect`` of a service (its ``service`` and ``aspect`` fields)."""
+        for row in self.db.query(
+            "select * from entries where kind = 'faq' and retired = 0 and json_extract(data, '$.service') = ?"
+            " and json_extract(data, '$.aspect') = ? order by id",
+            [service_id, aspect],
+        ):
+            return self._entry(row)
+        return None
+
     def fees(self, service_id: str) -> list[dict]:
         """Fee entries of one service (all jurisdictions and windows)."""
         return [
