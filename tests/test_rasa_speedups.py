@@ -6,10 +6,16 @@ import copy
 
 import jsonschema
 import pytest
+import yaml
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+from rasa_sdk import Tracker as SdkTracker
 
 from bot.runtime import rasa_speedups
+from bot.runtime.stack import Stack
 
 GOOD_EVENTS = [
     {"event": "slot", "name": "province", "value": "Huế", "timestamp": None},
@@ -100,3 +106,44 @@ def test_rasa_uses_them_once_applied():
     with pytest.raises(jsonschema.ValidationError):
         action._validate_action_result({"events": [{"event": "no_such_event"}]})
     assert action._validate_action_result({"events": GOOD_EVENTS})
+
+
+def _conversation() -> tuple[DialogueStateTracker, Domain]:
+    domain = Domain.from_yaml(
+        "version: '3.1'\nintents: [ask_fee]\nslots:\n  province:\n    type: text\n    mappings: [{type: custom}]\n"
+        "actions: [action_answer]\n"
+    )
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered("lệ phí thường trú", {"name": "ask_fee", "confidence": 0.9}),
+        ActionExecuted("action_answer"),
+        BotUttered("Lệ phí 20.000 đồng."),
+        SlotSet("province", "Huế"),
+        ActionExecuted("action_listen"),
+        UserUttered("còn phí thì sao", {"name": "ask_fee", "confidence": 0.8}),
+    ]
+    return DialogueStateTracker.from_events("lan", events, domain.slots), domain
+
+
+@pytest.mark.parametrize("selective", [False, True])
+def test_action_call_carries_what_rasa_sends_with_the_current_turn_only(selective):
+    tracker, domain = _conversation()
+    action = RemoteAction("action_answer", EndpointConfig("http://localhost:1", enable_selective_domain=selective))
+    ours = rasa_speedups.action_call_format(action, tracker, domain)
+    rasas = rasa_speedups.RASA_CALL_FORMAT(action, tracker, domain)
+    assert [e["event"] for e in ours["tracker"]["events"]] == ["user"]
+    assert ours["tracker"]["events"] == rasas["tracker"]["events"][-1:]
+    assert {**ours["tracker"], "events": None} == {**rasas["tracker"], "events": None}
+    assert {**ours, "tracker": None} == {**rasas, "tracker": None}
+    assert ("domain" in ours) is (not selective)
+    # what an action reads on the action server is the same
+    sdk_ours, sdk_rasas = SdkTracker.from_dict(ours["tracker"]), SdkTracker.from_dict(rasas["tracker"])
+    assert sdk_ours.slots == sdk_rasas.slots
+    assert sdk_ours.get_slot("province") == "Huế"
+    assert sdk_ours.latest_message == sdk_rasas.latest_message
+    assert sdk_ours.latest_message["text"] == "còn phí thì sao"
+
+
+def test_the_stack_asks_rasa_not_to_send_the_domain():
+    endpoint = yaml.safe_load(Stack(tracker_url="sqlite:///x.db").endpoints_yaml())["action_endpoint"]
+    assert endpoint["enable_selective_domain"] is True

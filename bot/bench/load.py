@@ -69,7 +69,8 @@ SCRIPT = [
     "cảm ơn",
 ]
 RETRY_FIRST, RETRY_MAX = 0.5, 4.0  # seconds between attempts for one message (doubling)
-POLL_EVERY = 0.01  # seconds between two reads of the bot's messages on the Telegram path
+POLL_WAIT = 1.0  # seconds the emulator holds a read of the bot's messages open when there is none (long poll)
+POLL_BATCH = 0.005  # seconds between two reads that found messages: answers arriving together come in one read
 TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -321,8 +322,9 @@ class TelegramChannel:
     async def _poll(self) -> None:
         while True:
             try:
-                resp = await self.http.post("/dvcbotBotMessages", json={"token": self.token})
-                for item in resp.json()["result"]:
+                resp = await self.http.post("/dvcbotBotMessages", json={"token": self.token, "timeout": POLL_WAIT})
+                items = resp.json()["result"]
+                for item in items:
                     message = item["message"]
                     if str(message.get("text", "")).startswith(self.notes):
                         continue
@@ -332,8 +334,9 @@ class TelegramChannel:
                     else:
                         self.extra += 1
             except (httpx.HTTPError, ValueError, KeyError):
-                pass
-            await asyncio.sleep(POLL_EVERY)
+                items = None
+            # after an error, wait a little before the next read; after messages, let the next few gather
+            await asyncio.sleep(POLL_BATCH if items is not None else 0.1)
 
     async def ask(self, user: int, text: str, timeout: float = 120.0) -> None:
         if self._poller is None:

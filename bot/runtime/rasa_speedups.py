@@ -1,4 +1,4 @@
-"""Two hot spots of Rasa 3.6 made cheap, with the same results: applied by :mod:`bot.runtime.rasa_main`.
+"""Hot spots of Rasa 3.6 made cheap: applied by :mod:`bot.runtime.rasa_main`.
 
 Profiled under load (``py-spy`` on a Rasa worker, 20 citizens without pause, see README "Hiệu năng"), about 40%
 of a worker's CPU went to validating the action server's reply and 3% to finding an event class by name:
@@ -10,6 +10,10 @@ of a worker's CPU went to validating the action server's reply and 3% to finding
   matches exactly one of them exactly when it matches the one it names: the same replies pass and fail.
 - ``Event.resolve_by_type`` walks every subclass of ``Event`` for each event it reads back from the tracker
   store. Here the answer is remembered per name (the classes do not change while the process runs).
+- ``RemoteAction._action_call_format`` sends the action server every event of the conversation, so each
+  reply costs more the longer the conversation (JSON encoding here, decoding and a tracker rebuilt there). The
+  actions of dvcbot read only the slots and the latest message, which the call carries on their own; the
+  events sent are those of the current turn (from the latest user message on).
 """
 
 from __future__ import annotations
@@ -18,12 +22,16 @@ import functools
 from typing import Any
 
 import jsonschema
+import rasa
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
-from rasa.shared.core.events import Event
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.shared.utils.schemas.events import EVENT_SCHEMA
 
 ORIGINAL_RESOLVE = Event.resolve_by_type
+RASA_CALL_FORMAT = RemoteAction._action_call_format
 
 
 def _validator(schema: dict[str, Any]) -> jsonschema.protocols.Validator:
@@ -90,7 +98,26 @@ def resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[
         return ORIGINAL_RESOLVE(type_name, default)
 
 
+def turn_events(tracker: DialogueStateTracker) -> list[dict[str, Any]]:
+    """The events of the current turn as dicts: from the latest user message on (all, if there is none)."""
+    events = list(tracker.events)
+    start = next((i for i in range(len(events) - 1, -1, -1) if isinstance(events[i], UserUttered)), 0)
+    return [event.as_dict() for event in events[start:]]
+
+
+def action_call_format(action: RemoteAction, tracker: DialogueStateTracker, domain: Domain) -> dict[str, Any]:
+    """Rasa's request to the action server (``RemoteAction._action_call_format``), with the events of the
+    current turn only."""
+    state = tracker.current_state(EventVerbosity.NONE)
+    state["events"] = turn_events(tracker)
+    body = {"next_action": action.name(), "sender_id": tracker.sender_id, "tracker": state, "version": rasa.__version__}
+    if not action._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(action.name()):
+        body["domain"] = domain.as_dict()
+    return body
+
+
 def apply() -> None:
     """Install both in the running Rasa (idempotent)."""
     RemoteAction._validate_action_result = lambda self, result: validate_action_result(result)
     Event.resolve_by_type = staticmethod(resolve_by_type)
+    RemoteAction._action_call_format = action_call_format

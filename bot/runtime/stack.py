@@ -208,18 +208,22 @@ class Stack:
         self.services = Services(redis_url=self.redis_url, tracker_url=given_tracker or "").start()
         self.redis_url, self.tracker_url = self.services.redis_url, self.services.tracker_url
 
+    def endpoints_yaml(self) -> str:
+        """Rasa's endpoints: the action server, the tracker store, the lock store when there is Redis."""
+        # the domain is not sent with every action call: no action of dvcbot reads it
+        return (
+            f'action_endpoint:\n  url: "{self.action_url}/webhook"\n  enable_selective_domain: true\n'
+            + tracker_store_yaml(self.tracker_url)
+            + (redis_lock_store_yaml(self.redis_url) if self.redis_url else "")
+        )
+
     def start_rasa(self, name: str = "rasa") -> None:
         """Start a Rasa worker with the REST channel and the HTTP API (behind the run's token) on loopback."""
         if not self.model.exists():
             raise StackError(f"Chưa có mô hình {self.model}. Chạy `make train` (hoặc `dvcbot train`) trước.")
         endpoints = self.endpoints_file(name)
         endpoints.parent.mkdir(parents=True, exist_ok=True)
-        endpoints.write_text(
-            f'action_endpoint:\n  url: "{self.action_url}/webhook"\n'
-            + tracker_store_yaml(self.tracker_url)
-            + (redis_lock_store_yaml(self.redis_url) if self.redis_url else ""),
-            "utf-8",
-        )
+        endpoints.write_text(self.endpoints_yaml(), "utf-8")
         endpoints.chmod(0o600)  # a PostgreSQL URL may carry a password
         self._spawn(
             name,

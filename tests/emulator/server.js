@@ -11,8 +11,9 @@
 //      removes it), and answer `null` where Telegram answers the message or `true`;
 //   6. getUpdates answers at once even with a `timeout`: it now waits, as Telegram's long polling does, up to
 //      `timeout` seconds (at most 10) for an update, so a polling bot does not spin.
-// Added for `dvcbot bench load --via telegram`: POST /dvcbotBotMessages {token} answers every bot message of
-// that bot not read yet, in all chats (one poll for many simulated users), and marks them read.
+// Added for `dvcbot bench load --via telegram`: POST /dvcbotBotMessages {token, timeout?} answers every bot
+// message of that bot not read yet, in all chats (one poll for many simulated users), and marks them read; with
+// `timeout` (seconds, at most 10) it waits that long for one when there is none, so the bench does not spin.
 //
 // Fault injection (tests only): POST /dvcbotFaults with JSON
 //   {method, token?, count?, status?, retry_after?, delay_ms?}   or   {clear: true}
@@ -71,9 +72,22 @@ routes[routes.indexOf(getMe)] = (app) => {
   handle(app, '/bot:token/getMe', (_req, res) => res.sendResult({ ok: true, result: BOT }));
 };
 
+// bench readers waiting in /dvcbotBotMessages, and each bot's messages not read there yet (no scan of storage)
+const benchReaders = new Set();
+const unreadByToken = new Map();
+
 const addBotMessage = TelegramServer.prototype.addBotMessage;
 TelegramServer.prototype.addBotMessage = function addBotMessageInSeconds(...args) {
   const message = addBotMessage.apply(this, args);
+  const stored = this.storage.botMessages[this.storage.botMessages.length - 1];
+  if (!unreadByToken.has(stored.botToken)) {
+    unreadByToken.set(stored.botToken, []);
+  }
+  unreadByToken.get(stored.botToken).push(stored);
+  for (const wake of benchReaders) {
+    wake();
+  }
+  benchReaders.clear();
   return { ...message, date: Math.floor(message.date / 1000), from: BOT };
 };
 
@@ -123,12 +137,25 @@ routes[routes.indexOf(getUpdates)] = (app, telegramServer) => {
 };
 
 function benchRoute(app, telegramServer) {
-  app.post('/dvcbotBotMessages', (req, res) => {
+  app.post('/dvcbotBotMessages', async (req, res) => {
     const token = (req.body || {}).token;
-    const messages = telegramServer.storage.botMessages.filter((u) => u.botToken === token && !u.isRead);
-    messages.forEach((u) => {
-      u.isRead = true;
-    });
+    const deadline = Date.now() + Math.min(Math.max(Number((req.body || {}).timeout) || 0, 0), 10) * 1000;
+    const take = () => {
+      const messages = (unreadByToken.get(token) || []).filter((u) => !u.isRead);
+      unreadByToken.set(token, []);
+      messages.forEach((u) => {
+        u.isRead = true;
+      });
+      return messages;
+    };
+    let messages = take();
+    while (!messages.length && Date.now() < deadline) {
+      await new Promise((resolve) => {
+        benchReaders.add(resolve);
+        setTimeout(resolve, deadline - Date.now());
+      });
+      messages = take();
+    }
     res.json({ ok: true, result: messages });
   });
 }
